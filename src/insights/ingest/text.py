@@ -1,0 +1,180 @@
+"""Reader for a Confluence page exported as plain text (one long page, dated sections).
+
+>>> doc = read("Purpose of the page\\n2021-07-28\\n(5) ***** (discuss) [Dave O] Iframes\\nSee TNL-8559\\n", "p.txt")
+>>> topic = next(doc.topics)
+>>> topic.title, topic.tag, topic.proposer_text, topic.votes, [n.line for n in topic.notes]
+('Iframes', 'discuss', 'Dave O', 5, [4])
+
+Layout understood:
+
+* everything before the first date line is page preamble (purpose, intent legend);
+* a line holding only a date (``2021-12-22``) opens a meeting;
+* a topic line is ``[votes] [intent] [proposer] title`` where votes are ``++`` / ``+ `` /
+  ``(5) *****``, the intent is in ``[...]`` or ``(...)`` and the proposer in ``(...)`` or
+  ``[...]``. A line opening with a bracketed name (``[Ned] Meta-question: ...``) is a topic
+  proposed by that name, unless it answers the topic or speaker line just above it
+  (``[djoy] Better seed data``), in which case it is a note;
+* every other line is a note of the current topic (or of the meeting before any topic).
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..errors import Codes, IngestError
+from ..model import Document, Meeting, Note, Problem, Topic, make_id, normalise_text
+from . import reader
+from .dates import find_date
+
+#: Words that make a bracketed tag an intent rather than a name.
+INTENT_WORDS = frozenset(
+    "inform information ideation ideate idea analysis analyse analyze quest question questions "
+    "discuss discussion decision decide brainstorm proposal propose update announcement fyi "
+    "feedback review demo".split()
+)
+
+_VOTES = re.compile(r"^\s*(?:\((?P<count>\d{1,3})\)\s*)?(?P<marks>[+*]+)?\s*")
+# A bracketed group, allowing one level of nested brackets: [quick question (hopefully)]
+_GROUP = re.compile(r"(?P<open>[\[(])(?P<body>[^\[\]()]*(?:[\[(][^\[\]()]*[\])][^\[\]()]*)*)(?P<close>[\])])\s*")
+_LEAD = re.compile(r"^[\s:\-–—]+")
+_DATE_LINE = re.compile(r"^\s*(?:19|20)\d\d[-/.]\d{1,2}[-/.]\d{1,2}\s*$")
+_NAME = re.compile(r"^[A-Za-z][\w.'’\- ]{0,40}(?:\s*(?:,|&|and)\s*[A-Za-z][\w.'’\- ]{0,40})*$")
+_PREFIX_LIMIT = 400
+LONG_LINE = 100_000
+
+
+def is_intent_tag(body: str) -> bool:
+    """True when a bracketed text reads as an intent tag (``quest/ideation``, ``quick question``)."""
+    words = re.split(r"[^a-z]+", body.lower())
+    return any(word in INTENT_WORDS for word in words)
+
+
+def _is_name(body: str) -> bool:
+    body = body.strip()
+    return bool(body) and len(body.split()) <= 6 and bool(_NAME.match(body)) and not is_intent_tag(body)
+
+
+def parse_topic_line(line: str) -> tuple[str | None, str | None, int, str, bool] | None:
+    """Split a topic line into ``(tag, proposer_text, votes, title, name_only)``; None for a note.
+
+    ``name_only`` is True when the line opens with a bracketed name, no intent tag and no
+    votes, so whether it is a topic depends on the line above.
+
+    >>> parse_topic_line("++[analysis] (Dave O): Extracting a core")
+    ('analysis', 'Dave O', 2, 'Extracting a core', False)
+    >>> parse_topic_line("[quick question (hopefully)]: Is anyone familiar with QTI?")
+    ('quick question (hopefully)', None, 0, 'Is anyone familiar with QTI?', False)
+    >>> parse_topic_line("****** Documentation") is None
+    True
+    """
+    head = line[:_PREFIX_LIMIT]
+    votes_match = _VOTES.match(head)
+    votes = 0
+    if votes_match.group("count"):
+        votes = int(votes_match.group("count"))
+    elif votes_match.group("marks"):
+        votes = len(votes_match.group("marks"))
+    first = _GROUP.match(head, votes_match.end())
+    if not first:
+        return None
+    body = first.group("body").strip()
+    tag = proposer = None
+    pos = first.end()
+    if is_intent_tag(body):
+        tag = body
+        second = _GROUP.match(head, pos)
+        if second and _is_name(second.group("body")):
+            proposer, pos = second.group("body").strip(), second.end()
+    elif first.group("open") == "[" and _is_name(body):
+        proposer = body
+    else:
+        return None
+    title = _LEAD.sub("", line[pos:]).strip()
+    if not title:
+        return None
+    return tag, proposer, votes, title, tag is None and votes == 0
+
+
+def _level(raw: str) -> int:
+    indent = len(raw) - len(raw.lstrip(" \t"))
+    return len(raw[:indent].expandtabs(4)) // 2 if indent else 0
+
+
+def build_meeting(source: str, day, title: str, line: int, occurrence: int, notes, topics) -> Meeting:
+    """Assemble a meeting with ids that survive edits elsewhere in the file.
+
+    ``topics`` holds ``(tag, proposer, votes, title, line, level, notes)`` tuples; a topic id
+    hashes source, date, the date's occurrence in the file and the normalised title.
+    """
+    seen: dict[str, int] = {}
+    built = []
+    for tag, proposer, votes, topic_title, topic_line, level, topic_notes in topics:
+        key = normalise_text(topic_title)[:80]
+        seen[key] = seen.get(key, 0) + 1
+        topic_id = make_id(source, day.isoformat(), occurrence, key, seen[key])
+        built.append(Topic(topic_title, topic_line, source, tag, proposer, votes, tuple(topic_notes), topic_id, level))
+    meeting_id = make_id(source, day.isoformat(), occurrence, title)
+    return Meeting(day, title, source, line, tuple(built), tuple(notes), meeting_id)
+
+
+@reader("text", suffixes=(".txt",), detect=lambda text: 20 if _DATE_LINE.search(text[:200_000]) else 0)
+def read(text: str, source: str) -> Document:
+    """Parse a plain-text page into meetings, topics and notes (see module docstring)."""
+    problems: list[Problem] = []
+    preamble: list[Note] = []
+    meetings: list[Meeting] = []
+    head: tuple | None = None  # (date, title, line, occurrence) of the meeting being read
+    meeting_notes: list[Note] = []
+    topics: list[tuple] = []
+    first_line_of_date: dict = {}
+    previous = "none"  # kind of the previous non-blank line: header | topic | speaker | note
+
+    for number, raw in enumerate(text.splitlines(), start=1):
+        stripped = raw.strip()
+        if not stripped:
+            continue
+        if len(stripped) > LONG_LINE:
+            problems.append(Problem(source, number, "W104", Codes.W104.format(length=len(stripped))))
+        if len(stripped) <= 40 and _DATE_LINE.match(stripped):
+            day = find_date(stripped)
+            if day is None:
+                problems.append(Problem(source, number, "W102", Codes.W102.format(text=stripped)))
+            else:
+                if head is not None:
+                    meetings.append(build_meeting(source, *head, meeting_notes, topics))
+                occurrence = 1
+                if day in first_line_of_date:
+                    occurrence = sum(1 for m in meetings if m.date == day) + 1
+                    problems.append(Problem(source, number, "W103",
+                                            Codes.W103.format(date=day.isoformat(), first=first_line_of_date[day])))
+                else:
+                    first_line_of_date[day] = number
+                head, meeting_notes, topics, previous = (day, stripped, number, occurrence), [], [], "header"
+                continue
+        note = Note(stripped, number, _level(raw), source)
+        if head is None:
+            preamble.append(note)
+            continue
+        parsed = parse_topic_line(stripped)
+        if parsed is not None and not (parsed[4] and previous in ("topic", "speaker")):
+            tag, proposer, votes, title, _ = parsed
+            topics.append((tag, proposer, votes, title, number, note.level, []))
+            previous = "topic"
+            continue
+        previous = "speaker" if _speaker_line(stripped) else "note"
+        (topics[-1][6] if topics else meeting_notes).append(note)
+    if head is not None:
+        meetings.append(build_meeting(source, *head, meeting_notes, topics))
+    if not meetings:
+        bad = next((p for p in problems if p.code == "W102"), None)
+        detail = f" ({bad.message})" if bad else ""
+        raise IngestError(Problem(source, bad.line if bad else 0, "E004", Codes.E004 + detail, fatal=True))
+    return Document(source, "text", tuple(meetings), tuple(preamble), tuple(problems))
+
+
+_SPEAKER = re.compile(r"^(?:\[[^\]\[]{1,40}\]|\([A-Za-z][^()]{0,30}\)|[A-Z][\w.]*(?: [A-Z][\w.]*){0,2}:)\s")
+
+
+def _speaker_line(text: str) -> bool:
+    return bool(_SPEAKER.match(text[:80]))
+

@@ -1,0 +1,207 @@
+"""Typed records that flow through the pipeline, each carrying its provenance.
+
+>>> from datetime import date
+>>> note = Note(text="Paver is a task runner", line=12, level=0, source="notes.txt")
+>>> topic = Topic(title="What is paver?", line=11, source="notes.txt", notes=(note,))
+>>> meeting = Meeting(date=date(2021, 12, 22), title="2021-12-22", source="notes.txt", line=10,
+...                   topics=(topic,))
+>>> sorted(meeting.lines())
+[10, 11, 12]
+
+A reader turns one file into a :class:`Document`: the lines that belong to the page
+rather than to a meeting (``preamble``), then the meetings. Every non-blank line of the
+file lands in exactly one place: a preamble note, a meeting header, a meeting note
+(attendance and other lines before the first topic), a topic header or a topic note.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Iterator
+
+__all__ = [
+    "Note",
+    "Topic",
+    "Meeting",
+    "Document",
+    "Problem",
+    "ActionItem",
+    "Person",
+    "make_id",
+    "normalise_text",
+]
+
+
+def normalise_text(text: str) -> str:
+    """Fold case, accents, punctuation and whitespace so that cosmetic edits compare equal.
+
+    >>> normalise_text("  Spruce up our  Working-Group page! ")
+    'spruce up our working group page'
+    """
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = re.sub(r"[^\w]+", " ", text.casefold())
+    return " ".join(text.split())
+
+
+def make_id(*parts: object, length: int = 12) -> str:
+    """A short, stable content hash of ``parts``.
+
+    >>> make_id("notes.txt", "2021-12-22", "what is paver")
+    'c0e6f10c27b1'
+    """
+    digest = hashlib.sha1("\x1f".join(str(p) for p in parts).encode("utf-8")).hexdigest()
+    return digest[:length]
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """One source line of free text, with its list nesting level (0 = not nested)."""
+
+    text: str
+    line: int
+    level: int = 0
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    """A discussion topic: the header line as parsed, and the notes under it.
+
+    ``title`` is the text after votes, intent tag and proposer are stripped; ``tag`` is the
+    raw intent tag as written (``quest/ideation``), ``proposer_text`` the raw proposer text
+    (``Ned, Usama``), ``votes`` the number of votes (``++`` = 2, ``(5) *****`` = 5).
+    ``id`` is stable across edits elsewhere in the file.
+    """
+
+    title: str
+    line: int
+    source: str
+    tag: str | None = None
+    proposer_text: str | None = None
+    votes: int = 0
+    notes: tuple[Note, ...] = ()
+    id: str = ""
+    level: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Meeting:
+    """One dated meeting. ``notes`` are lines before the first topic (attendance, links)."""
+
+    date: date
+    title: str
+    source: str
+    line: int
+    topics: tuple[Topic, ...] = ()
+    notes: tuple[Note, ...] = ()
+    id: str = ""
+
+    def lines(self) -> Iterator[int]:
+        """Every source line this meeting accounts for, header included."""
+        yield self.line
+        for note in self.notes:
+            yield note.line
+        for topic in self.topics:
+            yield topic.line
+            for note in topic.notes:
+                yield note.line
+
+    @property
+    def month(self) -> str:
+        return self.date.strftime("%Y-%m")
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something wrong with the input, named by file and line (0 when it is the whole file).
+
+    >>> str(Problem("notes.txt", 7, "W102", "impossible date '2021-13-45'"))
+    'notes.txt:7: W102 impossible date \\'2021-13-45\\''
+    """
+
+    source: str
+    line: int
+    code: str
+    message: str
+    fatal: bool = False
+
+    def __str__(self) -> str:
+        where = f"{self.source}:{self.line}" if self.line else self.source
+        return f"{where}: {self.code} {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A whole parsed file: page preamble, meetings, and non-fatal problems found."""
+
+    source: str
+    format: str
+    meetings: tuple[Meeting, ...] = ()
+    preamble: tuple[Note, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    encoding: str = "utf-8"
+
+    def lines(self) -> Iterator[int]:
+        """Every source line accounted for, in no particular order (with repeats if a bug)."""
+        for note in self.preamble:
+            yield note.line
+        for meeting in self.meetings:
+            yield from meeting.lines()
+
+    @property
+    def topics(self) -> Iterator[Topic]:
+        for meeting in self.meetings:
+            yield from meeting.topics
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """A canonical person (or team) with the aliases that resolved to it."""
+
+    name: str
+    aliases: tuple[str, ...] = ()
+    kind: str = "person"  # person | team
+    team: str | None = None
+    jira_account_id: str | None = None
+    jira_username: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ActionItem:
+    """A promise made in a meeting, pointing back to its file and line.
+
+    ``status`` is ``open``, ``in progress``, ``done`` or ``dropped``; ``rule`` names the
+    extraction rule that fired and ``confidence`` is its calibrated precision.
+    ``fingerprint`` is stable under whitespace and punctuation edits.
+    """
+
+    text: str
+    meeting_date: date
+    source: str
+    line: int
+    owner: str | None = None
+    due: date | None = None
+    status: str = "open"
+    topic_id: str | None = None
+    rule: str = ""
+    confidence: float = 1.0
+    id: str = ""
+    fingerprint: str = ""
+    meeting_title: str = ""
+    topic_title: str = ""
+    context: tuple[str, ...] = field(default=())
+
+    @staticmethod
+    def make_fingerprint(text: str, meeting_date: date, source: str) -> str:
+        """Fingerprint from normalised text, meeting date and source.
+
+        >>> a = ActionItem.make_fingerprint("Spruce up  the page.", date(2021, 7, 28), "a.txt")
+        >>> a == ActionItem.make_fingerprint("spruce up the page", date(2021, 7, 28), "a.txt")
+        True
+        """
+        return make_id(normalise_text(text), meeting_date.isoformat(), source, length=16)

@@ -1,0 +1,312 @@
+"""The local SQLite store: numbered migrations, WAL, one transaction per file.
+
+>>> store = Store(":memory:")
+>>> store.schema_version() >= 1
+True
+
+Other stages keep their own tables current by registering an :class:`Indexer`: after a
+file's records are written (inside the same transaction) each indexer's ``stored`` is
+called, and before a file is removed its ``removed`` is called, so the store never holds
+records without their index rows or the other way round.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from importlib import resources
+from pathlib import Path
+from typing import Iterator, Protocol
+
+from ..errors import InsightsError
+from ..model import Document
+
+__all__ = ["Store", "Indexer", "INDEXERS", "default_db_path", "StoredFile"]
+
+
+def default_db_path() -> str:
+    """``$INSIGHTS_DB`` when set, else ``./insights.db``."""
+    return os.environ.get("INSIGHTS_DB") or "insights.db"
+
+
+class Indexer(Protocol):
+    """A stage that derives rows from a file's records (search index, extraction)."""
+
+    name: str
+
+    def stored(self, conn: sqlite3.Connection, file_id: int, document: Document) -> None: ...
+
+    def removed(self, conn: sqlite3.Connection, file_id: int) -> None: ...
+
+
+#: Indexers run for every stored or removed file, in order.
+INDEXERS: list[Indexer] = []
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    id: int
+    path: str
+    source: str
+    sha256: str
+    size: int
+    format: str
+
+
+def _migrations() -> list[tuple[int, str, str]]:
+    found = []
+    for entry in resources.files("insights.store.migrations").iterdir():
+        name = entry.name
+        if name.endswith(".sql") and name[:4].isdigit():
+            found.append((int(name[:4]), name[:-4], entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+class Store:
+    """A connection to the insights database, migrated on open.
+
+    ``path`` is a file name or ``":memory:"``. Use as a context manager to close it.
+    """
+
+    def __init__(self, path: str | os.PathLike[str] | None = None):
+        self.path = str(path if path is not None else default_db_path())
+        if self.path != ":memory:":
+            parent = Path(self.path).parent
+            if not parent.exists():
+                raise InsightsError(f"cannot open database {self.path}: folder {parent} does not exist")
+        try:
+            self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            self.conn.row_factory = sqlite3.Row
+            self.conn.execute("PRAGMA foreign_keys = ON")
+            if self.path != ":memory:":
+                self.conn.execute("PRAGMA journal_mode = WAL")
+                self.conn.execute("PRAGMA synchronous = NORMAL")
+            self.conn.execute("PRAGMA busy_timeout = 10000")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise InsightsError(f"cannot use database {self.path}: {exc}") from None
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def schema_version(self) -> int:
+        row = self.conn.execute("SELECT max(version) FROM schema_migrations").fetchone()
+        return row[0] or 0
+
+    def _migrate(self) -> None:
+        self.conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+            "applied_at TEXT NOT NULL)"
+        )
+        current = self.schema_version()
+        for version, name, sql in _migrations():
+            if version <= current:
+                continue
+            with self.transaction():
+                for statement in _split_sql(sql):
+                    self.conn.execute(statement)
+                self.conn.execute(
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                    (version, name, _now()),
+                )
+
+    class _Transaction:
+        def __init__(self, conn: sqlite3.Connection):
+            self.conn = conn
+
+        def __enter__(self) -> sqlite3.Connection:
+            self.conn.execute("BEGIN IMMEDIATE")
+            return self.conn
+
+        def __exit__(self, exc_type, exc, tb) -> None:
+            if exc_type is None:
+                self.conn.execute("COMMIT")
+            else:
+                self.conn.execute("ROLLBACK")
+
+    def transaction(self) -> "Store._Transaction":
+        """``with store.transaction() as conn:``: all or nothing."""
+        return Store._Transaction(self.conn)
+
+    # -- files -----------------------------------------------------------------------------
+    def file(self, path: str) -> StoredFile | None:
+        row = self.conn.execute(
+            "SELECT id, path, source, sha256, size, format FROM files WHERE path = ?", (path,)
+        ).fetchone()
+        return StoredFile(*row) if row else None
+
+    def files(self) -> list[StoredFile]:
+        rows = self.conn.execute("SELECT id, path, source, sha256, size, format FROM files ORDER BY path")
+        return [StoredFile(*row) for row in rows]
+
+    def replace_document(self, path: str, sha256: str, size: int, document: Document) -> int:
+        """Store ``document`` as the content of ``path``, replacing what was there, atomically."""
+        with self.transaction() as conn:
+            old = conn.execute("SELECT id FROM files WHERE path = ?", (path,)).fetchone()
+            if old:
+                self._remove(conn, old[0])
+            file_id = conn.execute(
+                "INSERT INTO files (path, source, sha256, size, format, encoding, ingested_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (path, document.source, sha256, size, document.format, document.encoding, _now()),
+            ).lastrowid
+            self._insert_records(conn, file_id, document)
+            for indexer in INDEXERS:
+                indexer.stored(conn, file_id, document)
+        return file_id
+
+    def remove_file(self, path: str) -> bool:
+        """Forget a file and everything derived from it; False when it was not stored."""
+        with self.transaction() as conn:
+            old = conn.execute("SELECT id FROM files WHERE path = ?", (path,)).fetchone()
+            if not old:
+                return False
+            self._remove(conn, old[0])
+        return True
+
+    def _remove(self, conn: sqlite3.Connection, file_id: int) -> None:
+        for indexer in reversed(INDEXERS):
+            indexer.removed(conn, file_id)
+        conn.execute("DELETE FROM notes WHERE file_id = ?", (file_id,))
+        conn.execute(
+            "DELETE FROM topics WHERE meeting_id IN (SELECT id FROM meetings WHERE file_id = ?)", (file_id,)
+        )
+        conn.execute("DELETE FROM meetings WHERE file_id = ?", (file_id,))
+        conn.execute("DELETE FROM files WHERE id = ?", (file_id,))
+
+    @staticmethod
+    def _insert_records(conn: sqlite3.Connection, file_id: int, document: Document) -> None:
+        meetings, topics, notes = [], [], []
+        for note in document.preamble:
+            notes.append((file_id, None, None, "preamble", note.text, note.line, note.level))
+        for meeting in document.meetings:
+            meetings.append((meeting.id, file_id, meeting.date.isoformat(), meeting.title, meeting.source,
+                             meeting.line))
+            for note in meeting.notes:
+                notes.append((file_id, meeting.id, None, "meeting", note.text, note.line, note.level))
+            for ordinal, topic in enumerate(meeting.topics):
+                topics.append((topic.id, meeting.id, ordinal, topic.title, topic.tag, topic.proposer_text,
+                               topic.votes, topic.line, topic.level))
+                for note in topic.notes:
+                    notes.append((file_id, meeting.id, topic.id, "topic", note.text, note.line, note.level))
+        try:
+            conn.executemany("INSERT INTO meetings VALUES (?, ?, ?, ?, ?, ?)", meetings)
+            conn.executemany("INSERT INTO topics VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", topics)
+        except sqlite3.IntegrityError as exc:
+            raise InsightsError(f"{document.source}: a meeting or topic is stored already from another file ({exc})")
+        conn.executemany(
+            "INSERT INTO notes (file_id, meeting_id, topic_id, kind, text, line, level) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            notes,
+        )
+        conn.executemany(
+            "INSERT INTO problems (file_id, line, code, message) VALUES (?, ?, ?, ?)",
+            [(file_id, p.line, p.code, p.message) for p in document.problems],
+        )
+
+    # -- queries ---------------------------------------------------------------------------
+    def counts(self) -> dict[str, int]:
+        return {
+            table: self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            for table in ("files", "meetings", "topics", "notes")
+        }
+
+    def meetings(self, *, month: str | None = None, date: str | None = None) -> list[dict]:
+        """Meetings, newest first, with topic and note counts."""
+        where, params = _date_filter(month, date)
+        rows = self.conn.execute(
+            f"""SELECT m.id, m.date, m.title, m.source, m.line,
+                       (SELECT count(*) FROM topics t WHERE t.meeting_id = m.id) AS topics,
+                       (SELECT count(*) FROM notes n WHERE n.meeting_id = m.id) AS notes
+                FROM meetings m {where} ORDER BY m.date DESC, m.source, m.line""",
+            params,
+        )
+        return [dict(row) for row in rows]
+
+    def topics(self, *, month: str | None = None, date: str | None = None,
+               meeting_id: str | None = None) -> list[dict]:
+        """Topics in meeting order, with their meeting's date and source."""
+        where, params = _date_filter(month, date)
+        if meeting_id:
+            where = (where + " AND" if where else "WHERE") + " m.id = ?"
+            params.append(meeting_id)
+        rows = self.conn.execute(
+            f"""SELECT t.id, m.date AS meeting_date, m.id AS meeting_id, t.title, t.tag, t.proposer_text,
+                       t.votes, m.source, t.line, t.level
+                FROM topics t JOIN meetings m ON m.id = t.meeting_id {where}
+                ORDER BY m.date DESC, m.source, m.line, t.ordinal""",
+            params,
+        )
+        return [dict(row) for row in rows]
+
+    def notes(self, *, topic_id: str | None = None, meeting_id: str | None = None) -> list[dict]:
+        if topic_id:
+            rows = self.conn.execute(
+                "SELECT text, line, level FROM notes WHERE topic_id = ? ORDER BY line", (topic_id,))
+        else:
+            rows = self.conn.execute(
+                "SELECT text, line, level FROM notes WHERE meeting_id = ? AND kind = 'meeting' ORDER BY line",
+                (meeting_id,))
+        return [dict(row) for row in rows]
+
+    def problems(self) -> list[dict]:
+        rows = self.conn.execute(
+            "SELECT f.source, p.line, p.code, p.message FROM problems p JOIN files f ON f.id = p.file_id "
+            "ORDER BY f.source, p.line")
+        return [dict(row) for row in rows]
+
+    def iter_meetings_tree(self, *, month: str | None = None, date: str | None = None) -> Iterator[dict]:
+        """Meetings oldest first, each with its topics and their notes (the export shape)."""
+        where, params = _date_filter(month, date)
+        meetings = self.conn.execute(
+            f"SELECT m.id, m.date, m.title, m.source, m.line FROM meetings m {where} "
+            "ORDER BY m.date, m.source, m.line", params).fetchall()
+        for meeting in meetings:
+            topics = []
+            for topic in self.conn.execute(
+                "SELECT id, title, tag, proposer_text, votes, line FROM topics WHERE meeting_id = ? ORDER BY ordinal",
+                (meeting["id"],),
+            ):
+                notes = [dict(n) for n in self.conn.execute(
+                    "SELECT text, line, level FROM notes WHERE topic_id = ? ORDER BY line", (topic["id"],))]
+                topics.append({**dict(topic), "notes": notes})
+            yield {"id": meeting["id"], "date": meeting["date"], "title": meeting["title"],
+                   "source": meeting["source"], "line": meeting["line"],
+                   "notes": self.notes(meeting_id=meeting["id"]), "topics": topics}
+
+
+def _date_filter(month: str | None, date: str | None) -> tuple[str, list]:
+    if date:
+        return "WHERE m.date = ?", [date]
+    if month:
+        return "WHERE substr(m.date, 1, 7) = ?", [month]
+    return "", []
+
+
+def _split_sql(sql: str) -> list[str]:
+    """Statements of a migration file; a trigger body's inner ``;`` stays with its trigger."""
+    statements, current = [], []
+    for line in sql.splitlines():
+        if line.strip().startswith("--") and not current:
+            continue
+        current.append(line)
+        joined = "\n".join(current)
+        if sqlite3.complete_statement(joined):
+            if joined.strip():
+                statements.append(joined)
+            current = []
+    if "\n".join(current).strip():
+        statements.append("\n".join(current))
+    return statements
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
