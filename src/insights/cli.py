@@ -56,7 +56,7 @@ def cli(ctx: click.Context, db: str) -> None:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str, readable=False))
 @click.option("--format", "format_", type=click.Choice(["text", "markdown", "html", "xhtml"]),
               help="Read every file in this format instead of detecting it.")
 @click.option("--prune", is_flag=True, help="Forget stored files under PATHS that no longer exist.")

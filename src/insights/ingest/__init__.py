@@ -137,7 +137,8 @@ def iter_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
     for path in paths:
         path = Path(path)
         if path.is_dir():
-            found = [p for p in path.rglob("*") if p.suffix.lower() in NOTE_SUFFIXES and p.is_file()
+            found = [p for p in path.rglob("*") if p.suffix.lower() in NOTE_SUFFIXES
+                     and (p.is_file() or p.is_symlink())
                      and not any(part.startswith(".") for part in p.relative_to(path).parts)
                      and p.name.upper() not in {"SOURCE.MD", "LICENSE.MD"}]
             yield from sorted(found)
