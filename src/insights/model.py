@@ -36,16 +36,19 @@ __all__ = [
 ]
 
 
+_NON_WORD = re.compile(r"[^\w]+")
+
+
 def normalise_text(text: str) -> str:
     """Fold case, accents, punctuation and whitespace so that cosmetic edits compare equal.
 
     >>> normalise_text("  Spruce up our  Working-Group page! ")
     'spruce up our working group page'
     """
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = re.sub(r"[^\w]+", " ", text.casefold())
-    return " ".join(text.split())
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return " ".join(_NON_WORD.sub(" ", text.casefold()).split())
 
 
 def make_id(*parts: object, length: int = 12) -> str:

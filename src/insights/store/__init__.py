@@ -84,6 +84,7 @@ class Store:
                 self.conn.execute("PRAGMA journal_mode = WAL")
                 self.conn.execute("PRAGMA synchronous = NORMAL")
             self.conn.execute("PRAGMA busy_timeout = 10000")
+            self.conn.execute("PRAGMA cache_size = -65536")  # 64 MiB: bulk ingest touches many index pages
             self._migrate()
         except sqlite3.DatabaseError as exc:
             raise InsightsError(f"cannot use database {self.path}: {exc}") from None

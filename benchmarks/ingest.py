@@ -1,0 +1,91 @@
+"""Ingest throughput at scale: parse + store (no extraction), re-ingest, one edited file.
+
+Run ``python benchmarks/ingest.py`` (or ``make bench``); figures go to ``benchmarks/RESULTS.md``.
+Each measurement runs in a fresh process so peak memory is its own.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from results import machine, write_section  # noqa: E402
+from scale import CORPORA, build  # noqa: E402
+
+WORKER = r"""
+import json, resource, sys, time
+from insights import store as store_module
+from insights.pipeline import ingest
+if sys.argv[3] == "records-only":
+    store_module.INDEXERS.clear()  # parse + store only: extraction and search indexes are measured elsewhere
+with store_module.Store(sys.argv[1]) as store:
+    started = time.perf_counter()
+    summary = ingest(store, [sys.argv[2]])
+    seconds = time.perf_counter() - started
+print(json.dumps({"seconds": seconds, "bytes": summary.bytes_read, "meetings": summary.meetings_added,
+                  "files_added": summary.files_added, "files_replaced": summary.files_replaced,
+                  "files_skipped": summary.files_skipped, "failed": len(summary.failed),
+                  "stubs": len(summary.stubs), "topics": summary.topics_added, "notes": summary.notes_added,
+                  "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def measure(db: Path, folder: Path, mode: str = "records-only") -> dict:
+    out = subprocess.run([sys.executable, "-c", WORKER, str(db), str(folder), mode], check=True,
+                         capture_output=True, text=True)
+    return json.loads(out.stdout)
+
+
+def main() -> None:
+    work = Path(tempfile.mkdtemp(prefix="insights-bench-"))
+    started = time.perf_counter()
+    built = build(work / "archive", 10_000)
+    build_seconds = time.perf_counter() - started
+    db = work / "bench.db"
+    first = measure(db, work / "archive")
+    again = measure(db, work / "archive")
+    edited = next((work / "archive" / "sample").glob("*.txt"))
+    edited.write_text(edited.read_text(encoding="utf-8").replace("Paver", "Paver (edited)", 1), encoding="utf-8")
+    one = measure(db, work / "archive")
+    corpora = []
+    for corpus in sorted(p for p in CORPORA.iterdir() if p.is_dir()) if CORPORA.exists() else []:
+        corpora.append((corpus.name, measure(work / f"{corpus.name}.db", corpus)))
+    mb = first["bytes"] / 1e6
+    lines = [
+        "## Ingest (parse + store, no extraction)",
+        "",
+        f"Machine: {machine()}. Script: `benchmarks/ingest.py`.",
+        "",
+        f"Archive: {built['meetings']:,} meetings in {built['files']:,} files, {mb:.1f} MB "
+        f"(the sample repeated with shifted dates, plus the corpora copied), built in {build_seconds:.1f} s.",
+        "",
+        "| run | seconds | MB/s | meetings/s | peak memory (MiB) | files stored / unchanged |",
+        "| --- | ---: | ---: | ---: | ---: | --- |",
+        f"| first ingest | {first['seconds']:.2f} | {mb / first['seconds']:.1f} | "
+        f"{first['meetings'] / first['seconds']:,.0f} | {first['peak_mib']:.0f} | "
+        f"{first['files_added']} / {first['files_skipped']} |",
+        f"| re-ingest, nothing changed | {again['seconds']:.2f} | | | {again['peak_mib']:.0f} | "
+        f"{again['files_added'] + again['files_replaced']} / {again['files_skipped']} |",
+        f"| re-ingest, one file edited | {one['seconds']:.2f} | | | {one['peak_mib']:.0f} | "
+        f"{one['files_added'] + one['files_replaced']} / {one['files_skipped']} |",
+        "",
+        "Whole corpora from `../shared/corpora` (every file, parse + store):",
+        "",
+        "| corpus | files stored | stubs | failed | meetings | topics | notes | MB | seconds |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name, result in corpora:
+        lines.append(f"| {name} | {result['files_added']} | {result['stubs']} | {result['failed']} | "
+                     f"{result['meetings']:,} | {result['topics']:,} | {result['notes']:,} | "
+                     f"{result['bytes'] / 1e6:.1f} | {result['seconds']:.2f} |")
+    write_section("ingest", "\n".join(lines))
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
