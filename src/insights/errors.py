@@ -25,6 +25,9 @@ class Codes:
     W104 = "very long line ({length:,} characters) stored as one note"
     W105 = "stub file: no meeting content"
     W106 = "date {text!r} taken from the file name"
+    W107 = "broken markup repaired ({reason}): check the nesting around this line"
+    W108 = "heading date {heading} differs from the front matter date {front}; using the front matter date"
+    W109 = "heading date {date} is outside the page's date range {first} to {last}"
 
 
 class InsightsError(Exception):
