@@ -29,15 +29,40 @@ def _row_to_item(row) -> ActionItem:
     )
 
 
+def _refresh_owners(store: Store) -> None:
+    """Canonical owners depend on every file; extraction rebuilds them when they are stale."""
+    try:
+        from .extract.indexer import refresh_people
+    except ImportError:  # pragma: no cover - extraction not installed
+        return
+    refresh_people(store)
+
+
+def _canonical(store: Store, name: str) -> str:
+    """The canonical name for ``name`` written any way the notes wrote it (itself when unknown)."""
+    try:
+        row = store.conn.execute("SELECT person FROM person_aliases WHERE lower(alias) = lower(?) "
+                                 "UNION ALL SELECT name FROM persons WHERE lower(name) = lower(?) LIMIT 1",
+                                 (name, name)).fetchone()
+    except Exception:  # pragma: no cover - store without the extraction tables
+        return name
+    return row[0] if row else name
+
+
 def list_actions(store: Store, *, open_only: bool = False, owner: str | None = None,
                  since: str | None = None, until: str | None = None) -> list[ActionItem]:
     """Action items oldest first; ``owner`` matches the canonical owner or the text as written."""
+    _refresh_owners(store)
     where, params = [], []
+    if owner:
+        owner = _canonical(store, owner)
     if open_only:
         where.append("status IN ('open', 'in progress')")
     if owner:
-        where.append("(lower(owner) = lower(?) OR lower(owner_text) LIKE '%' || lower(?) || '%')")
-        params += [owner, owner]
+        # several owners are stored as "A, B": match any of them
+        where.append("(lower(owner) = lower(?) OR (', ' || lower(owner) || ',') LIKE '%, ' || lower(?) || ',%' "
+                     "OR lower(owner_text) LIKE '%' || lower(?) || '%')")
+        params += [owner, owner, owner]
     if since:
         where.append("meeting_date >= ?")
         params.append(since)

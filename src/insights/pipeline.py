@@ -20,6 +20,7 @@ from .errors import Codes, IngestError, InsightsError
 from .ingest import iter_files, read_file, source_name
 from .model import Problem
 from .store import Store
+from . import extract as _extract  # noqa: F401,E402  (registers the extraction indexer)
 
 __all__ = ["ingest", "IngestSummary"]
 
