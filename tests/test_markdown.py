@@ -6,7 +6,6 @@ under ``tests/fixtures/corpora`` for the sources); that folder is part of the su
 
 from __future__ import annotations
 
-import time
 from datetime import date
 from pathlib import Path
 
@@ -193,7 +192,8 @@ def test_snet_week_with_escaped_tags_and_out_of_range_day():
     assert [n.text for n in education.topics[3].notes] == [
         "\\[action] continuation of infographics\\", "\\[action] Google Class enrolment", "***"]
     onboarding = document.meetings[3]
-    assert [t.title for t in onboarding.topics] == ["Town Hall Updates", "Decision Items", "Action Items", "Keywords/tags"]
+    assert [t.title for t in onboarding.topics] == [
+        "Town Hall Updates", "Decision Items", "Action Items", "Keywords/tags"]
     assert onboarding.notes[1].text.startswith("- **Present:** Sucre n Spice")
     # The source files this Thursday in the wrong week: kept as written, and reported.
     assert [(p.code, p.line) for p in document.problems] == [("W109", 49)]
@@ -280,37 +280,20 @@ def test_snet_every_non_stub_file_is_ingested_with_dates_inside_its_week():
 
 
 def test_snet_year_typo_in_day_heading_is_read_inside_the_week():
+    corpus_files("snet-archive")
     path = CORPORA / "snet-archive" / "2022" / "november-2022" / "week-45.md"
-    if not path.is_file():
-        corpus_files("snet-archive")
     document = read(path.read_text(encoding="utf-8"), "2022/november-2022/week-45.md")
     # "## Tuesday, November 1st 2023" on the page for 31 Oct - 6 Nov 2022.
     assert document.meetings[0].date == date(2022, 11, 1)
     assert [p.code for p in document.problems] == ["W109"]
 
 
-def test_corpora_parse_fast():
-    texts = [(path.read_text(encoding="utf-8"), path.name)
-             for name in ("aswf-tac", "snet-archive") for path in corpus_files(name)]
-    size = sum(len(text.encode("utf-8")) for text, _ in texts)
-    best = float("inf")
-    for _ in range(3):
-        started = time.process_time()  # CPU time: other work on a busy machine does not count
-        for text, source in texts:
-            try:
-                read(text, source)
-            except IngestError:
-                pass
-        best = min(best, time.process_time() - started)
-    # Measured at 15-25 MB/s; the bound is loose so that a slow machine does not fail it.
-    assert size / best > 3_000_000, f"{size / best / 1e6:.1f} MB/s"
-
-
 # --- dates --------------------------------------------------------------------------------
 
 
 def test_date_from_day_heading_opens_one_meeting_per_sub_heading():
-    text = "# Week 41\n\n## Monday, 5th June 2023\n### Writers\nx\n### Video\n- y\n## Tuesday 6th June 2023\n### Writers\nz\n"
+    text = ("# Week 41\n\n## Monday, 5th June 2023\n### Writers\nx\n### Video\n- y\n"
+            "## Tuesday 6th June 2023\n### Writers\nz\n")
     document = read(text, "week.md")
     assert [(m.date, m.title, m.line) for m in document.meetings] == [
         (date(2023, 6, 5), "Writers", 4), (date(2023, 6, 5), "Video", 6), (date(2023, 6, 6), "Writers", 9)]
@@ -425,11 +408,10 @@ def test_headings_and_bullets_are_cleaned():
     assert split_bullet_topic("- OpenVDB update (WIP)") == ("OpenVDB update (WIP)", None)
 
 
+@pytest.mark.timeout(120)  # a backtracking regex would hang here; throughput is in benchmarks/ingest.py
 def test_very_long_line_does_not_hang():
     text = "# Meeting 2021-12-22\n## Agenda\n- " + "word (" * 1_000_000 + "\n" + "x" * 10_000_000 + "\n"
-    started = time.perf_counter()
     document = read(text, "big.md")
-    assert time.perf_counter() - started < 20
     assert_lossless(document, text)
     assert [p.code for p in document.problems] == ["W104", "W104"]
 

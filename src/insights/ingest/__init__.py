@@ -30,6 +30,9 @@ class _Reader:
 
 READERS: dict[str, _Reader] = {}
 
+#: Files in a notes folder that describe the folder rather than hold meetings.
+NOT_NOTES = frozenset({"SOURCE.MD", "LICENSE.MD", "LICENSE.TXT", "ATTRIBUTION.MD", "NOTICE.TXT", "NOTICE.MD"})
+
 #: File name endings picked up when a folder is ingested.
 NOTE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".xhtml", ".xml")
 
@@ -140,7 +143,7 @@ def iter_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
             found = [p for p in path.rglob("*") if p.suffix.lower() in NOTE_SUFFIXES
                      and (p.is_file() or p.is_symlink())
                      and not any(part.startswith(".") for part in p.relative_to(path).parts)
-                     and p.name.upper() not in {"SOURCE.MD", "LICENSE.MD"}]
+                     and p.name.upper() not in NOT_NOTES]
             yield from sorted(found)
         else:
             yield path

@@ -24,7 +24,7 @@ from lxml import etree
 from ..errors import Codes, IngestError
 from ..model import Document, Meeting, Note, Problem
 from .dates import MONTHS, find_date, looks_like_date
-from .text import LONG_LINE, _speaker_line, build_meeting, parse_topic_line
+from .text import LONG_LINE, speaker_line, build_meeting, parse_topic_line
 
 __all__ = ["MARKUP_TAG", "Block", "Rules", "collect_blocks", "assemble", "attribute", "lost_text", "plain_reason",
            "SKIP", "INLINE", "LIST", "BLOCK"]
@@ -263,7 +263,7 @@ def assemble(blocks: list[Block], source: str, format: str, problems: list[Probl
             topics.append((tag, proposer, votes, title, block.line, block.level, []))
             previous = "topic"
             continue
-        previous = "speaker" if block.kind != "task" and _speaker_line(text) else "note"
+        previous = "speaker" if block.kind != "task" and speaker_line(text) else "note"
         (topics[-1][6] if topics else meeting_notes).append(note)
     if head is not None:
         meetings.append(build_meeting(source, *head, meeting_notes, topics))

@@ -135,8 +135,14 @@ def _front_matter_end(lines: list[str]) -> int:
 def _tokenize(text: str) -> list[Token]:
     """Classify every non-blank line: front matter, heading, list item or other text.
 
-    >>> [t[1:] for t in _tokenize("# Day\\n- a\\n    - b\\n```\\n# not a heading\\n```\\n")]
-    [('# Day', 1, 0, 0), ('- a', 0, 0, 1), ('- b', 0, 1, 1), ('```', 0, 0, 0), ('# not a heading', 0, 0, 0), ('```', 0, 0, 0)]
+    >>> for token in _tokenize("# Day\\n- a\\n    - b\\n```\\n# not a heading\\n```\\n"):
+    ...     print(token)
+    (1, '# Day', 1, 0, 0)
+    (2, '- a', 0, 0, 1)
+    (3, '- b', 0, 1, 1)
+    (4, '```', 0, 0, 0)
+    (5, '# not a heading', 0, 0, 0)
+    (6, '```', 0, 0, 0)
     """
     lines = _split_lines(text)
     tokens: list[Token] = []
@@ -163,7 +169,8 @@ def _tokenize(text: str) -> list[Token]:
         if fence or comment:
             # Inside code or an HTML comment nothing is a heading or a list item.
             if fence:
-                if stripped[0] == fence[0] and len(stripped) >= len(fence) and stripped.count(fence[0]) == len(stripped):
+                closing = stripped[0] == fence[0] and len(stripped) >= len(fence)
+                if closing and stripped.count(fence[0]) == len(stripped):
                     fence = ""
             elif "-->" in stripped:
                 comment = False
@@ -255,7 +262,11 @@ def clean_heading(text: str) -> str:
 
 
 def _is_date_only(title: str) -> bool:
-    """True when a heading is nothing but a date (weekday and ordinals allowed)."""
+    """True when a heading is nothing but a date, so it names a day rather than a meeting.
+
+    >>> _is_date_only("Monday, 5th June 2023"), _is_date_only("ASWF TAC Meeting - June 5, 2023")
+    (True, False)
+    """
     if len(title) > 80:
         return False
     return all(word in _DATE_WORDS for word in re.findall(r"[a-z]+", title.lower()))
@@ -336,8 +347,8 @@ class _Dating:
     def fit(self, day: date, page: "_Page", line: int) -> date:
         """``day`` checked against the page's range; a year typo is corrected (both with W109).
 
-        A weekly page dated ``October 31, 2022 to November 6, 2022`` holding ``## Tuesday,
-        November 1st 2023`` means 2022-11-01: the day and month fit the week, the year does not.
+        On a weekly page for ``October 31, 2022 to November 6, 2022``, ``## Tuesday, November
+        1st 2023`` is read as 2022-11-01: day and month fit the week, the year does not.
         """
         if self.range is None or self.range[0] <= day <= self.range[1]:
             return day
@@ -367,6 +378,7 @@ class _Dating:
 
 
 def _heading_date(title: str, dating: _Dating) -> date | None:
+    """The date a heading names, if any (``Thursday 19th October2023`` included)."""
     head = title[:300]
     if _DIGIT.search(head) is None:
         return None
@@ -379,7 +391,11 @@ def _heading_date(title: str, dating: _Dating) -> date | None:
 
 
 def _section_kind(title: str, lists: bool) -> str | None:
-    """``attendance``, ``list`` (when ``lists``) or None for a topic heading."""
+    """``attendance``, ``list`` (when ``lists``) or None for a topic heading.
+
+    >>> [_section_kind(t, True) for t in ("Voting member attendance", "Agenda", "Narrative")]
+    ['attendance', 'list', None]
+    """
     words = normalise_text(title[:200]).split()
     if not words:
         return None
@@ -397,6 +413,11 @@ def _is_section_name(title: str) -> bool:
 
 
 def _looks_like_names(text: str) -> bool:
+    """True for one to a few capitalised names: the proposers in ``Topic (Daniel, John)``.
+
+    >>> _looks_like_names("Daniel, John"), _looks_like_names("Linux Foundation"), _looks_like_names("WIP")
+    (True, False, False)
+    """
     if not text or len(text) > 60:
         return False
     for part in _NAME_SPLIT.split(text):
@@ -541,6 +562,7 @@ class _Page:
 
 
 def _detect(text: str) -> int:
+    """How sure the text is Markdown: ATX headings, then YAML front matter."""
     sample = text[:200_000]
     score = 40 if _MD_HINT.search(sample) else 0
     if sample.startswith("---") and _front_matter_end(_split_lines(sample[:20_000])) > 0:

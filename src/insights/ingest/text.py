@@ -95,6 +95,15 @@ def parse_topic_line(line: str) -> tuple[str | None, str | None, int, str, bool]
     return tag, proposer, votes, title, tag is None and votes == 0
 
 
+def split_lines(text: str) -> list[str]:
+    """Lines as editors number them: only ``\\n``, ``\\r\\n`` and ``\\r`` end a line.
+
+    >>> split_lines("a\\r\\nb\\x0cc\\rd")
+    ['a', 'b\\x0cc', 'd']
+    """
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
 def _level(raw: str) -> int:
     indent = len(raw) - len(raw.lstrip(" \t"))
     return len(raw[:indent].expandtabs(4)) // 2 if indent else 0
@@ -111,7 +120,7 @@ def build_meeting(source: str, day, title: str, line: int, occurrence: int, note
     for tag, proposer, votes, topic_title, topic_line, level, topic_notes in topics:
         key = normalise_text(topic_title)[:80]
         seen[key] = seen.get(key, 0) + 1
-        topic_id = make_id(source, day.isoformat(), occurrence, key, seen[key])
+        topic_id = make_id(source, day.isoformat(), occurrence, title, key, seen[key])
         built.append(Topic(topic_title, topic_line, source, tag, proposer, votes, tuple(topic_notes), topic_id, level))
     meeting_id = make_id(source, day.isoformat(), occurrence, title)
     return Meeting(day, title, source, line, tuple(built), tuple(notes), meeting_id)
@@ -129,7 +138,7 @@ def read(text: str, source: str) -> Document:
     first_line_of_date: dict = {}
     previous = "none"  # kind of the previous non-blank line: header | topic | speaker | note
 
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(split_lines(text), start=1):
         stripped = raw.strip()
         if not stripped:
             continue
@@ -161,7 +170,7 @@ def read(text: str, source: str) -> Document:
             topics.append((tag, proposer, votes, title, number, note.level, []))
             previous = "topic"
             continue
-        previous = "speaker" if _speaker_line(stripped) else "note"
+        previous = "speaker" if speaker_line(stripped) else "note"
         (topics[-1][6] if topics else meeting_notes).append(note)
     if head is not None:
         meetings.append(build_meeting(source, *head, meeting_notes, topics))
@@ -175,6 +184,7 @@ def read(text: str, source: str) -> Document:
 _SPEAKER = re.compile(r"^(?:\[[^\]\[]{1,40}\]|\([A-Za-z][^()]{0,30}\)|[A-Z][\w.]*(?: [A-Z][\w.]*){0,2}:)\s")
 
 
-def _speaker_line(text: str) -> bool:
+def speaker_line(text: str) -> bool:
+    """True for a line that opens with a speaker: ``[djoy] ...``, ``(nim) ...``, ``Robert: ...``."""
     return bool(_SPEAKER.match(text[:80]))
 
