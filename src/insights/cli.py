@@ -17,9 +17,7 @@ from .errors import InsightsError
 from .output import emit, output_options
 from .pipeline import ingest as run_ingest
 from .store import Store, default_db_path
-from .search import register as _register_search_indexer
 
-_register_search_indexer()  # ingest keeps the search index current in the same transaction
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")

@@ -20,7 +20,9 @@ from .errors import Codes, IngestError, InsightsError
 from .ingest import iter_files, read_file, source_name
 from .model import Problem
 from .store import Store
-from . import extract as _extract  # noqa: F401,E402  (registers the extraction indexer)
+# Importing these registers their indexers, so every ingest keeps extraction and search current.
+from . import extract as _extract  # noqa: F401,E402
+from . import search as _search  # noqa: F401,E402
 
 __all__ = ["ingest", "IngestSummary"]
 

@@ -140,6 +140,21 @@ def _people_from_toml(path: Path) -> list[AliasGroup]:
     return groups
 
 
+def _people_from_extraction(conn: sqlite3.Connection) -> list[AliasGroup]:
+    """Persons as the extraction stage resolved them (refreshed when its mentions changed)."""
+    try:
+        from types import SimpleNamespace
+
+        from ..extract.indexer import people
+    except ImportError:  # the extraction stage is optional
+        return []
+    try:
+        persons = people(SimpleNamespace(conn=conn))
+    except (sqlite3.Error, Exception):  # its tables may be missing in an older store
+        return []
+    return [g for p in persons if (g := _group("person", p.name, p.aliases))]
+
+
 def _people_from_store(conn: sqlite3.Connection) -> list[AliasGroup]:
     """Persons and their aliases from the extraction tables, when they exist and hold any."""
     tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
@@ -172,7 +187,7 @@ def person_groups(conn: sqlite3.Connection | None = None,
                   path: str | os.PathLike[str] | None = None) -> list[AliasGroup]:
     """People with their aliases: the store's extraction tables first, else the TOML file."""
     if conn is not None and path is None:
-        groups = _people_from_store(conn)
+        groups = _people_from_extraction(conn) or _people_from_store(conn)
         if groups:
             return groups
     return _people_from_toml(Path(path) if path else people_path())

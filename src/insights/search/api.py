@@ -349,15 +349,9 @@ class Highlighter:
         keys = stems(texts)
         self.alternatives = [(key, term.prefix) for term, key in
                              zip((t for c in query.positive for t in c.alternatives), keys) if key]
-        # Most lines of a matching topic do not match: a set lookup rules them out quickly.
-        self.firsts = {key[0] for key, prefix in self.alternatives if not (prefix and len(key) == 1)}
-        self.prefixes = tuple(key[0] for key, prefix in self.alternatives if prefix and len(key) == 1)
-
-    def prepare(self, lines: list[str]) -> None:
-        """Stem the words of ``lines`` not seen yet, in one batch."""
-        missing = {w for line in lines for w in _WORD.findall(line) if w not in _stem_cache}
-        if missing:
-            stems(list(missing))
+        # Most lines of a matching topic do not match: set lookups rule them out quickly.
+        # A line can only match an alternative holding all of its (non-prefix) stems.
+        self.needs = [frozenset(key[:-1] if prefix else key) for key, prefix in self.alternatives]
 
     def match(self, number: int, text: str) -> Match:
         cache = _stem_cache
@@ -366,21 +360,23 @@ class Highlighter:
         if missing:
             stems(missing)
         present = {stem for w in plain for stem in (cache[w] if w in cache else stems([w])[0])}
-        if self.firsts.isdisjoint(present) and not any(s.startswith(self.prefixes) for s in present):
+        if not any(need <= present for need in self.needs):
             return Match(number, ((text, False),))
         words = list(_WORD.finditer(text))
-        keyed = stems([w.group() for w in words])
-        flat: list[tuple[int, int, str]] = []  # (start, end, stem) per index token
-        for word, key in zip(words, keyed):
+        spans, seq = [], []  # per index token: its word's span and its stem
+        for word, key in zip(words, stems([w.group() for w in words])):
             for stem in key:
-                flat.append((word.start(), word.end(), stem))
+                spans.append(word.span())
+                seq.append(stem)
         marks: list[tuple[int, int]] = []
-        for key, prefix in self.alternatives:
-            n = len(key)
-            for i in range(len(flat) - n + 1):
-                if all(flat[i + j][2] == key[j] for j in range(n - 1)) and (
-                        flat[i + n - 1][2].startswith(key[-1]) if prefix else flat[i + n - 1][2] == key[-1]):
-                    marks.append((flat[i][0], flat[i + n - 1][1]))
+        for (key, prefix), need in zip(self.alternatives, self.needs):
+            if not need <= present:
+                continue
+            n, last = len(key), key[-1]
+            for i in range(len(seq) - n + 1):
+                if seq[i:i + n - 1] == list(key[:-1]) and (
+                        seq[i + n - 1].startswith(last) if prefix else seq[i + n - 1] == last):
+                    marks.append((spans[i][0], spans[i + n - 1][1]))
         if not marks:
             return Match(number, ((text, False),))
         marks.sort()
@@ -404,7 +400,6 @@ class Highlighter:
 def _matches(highlighter: Highlighter, unit: sqlite3.Row, title: str, body: str, people: str) -> tuple[Match, ...]:
     lines = json.loads(unit["lines"])
     texts = body.split("\n") if body else []
-    highlighter.prepare([title, people, *texts])
     found: list[Match] = []
     head = highlighter.match(unit["line"], title or unit["meeting_title"])
     who = highlighter.match(unit["line"], people) if people else None

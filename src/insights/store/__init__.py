@@ -108,9 +108,9 @@ class Store:
             "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
             "applied_at TEXT NOT NULL)"
         )
-        current = self.schema_version()
+        applied = {row[0] for row in self.conn.execute("SELECT version FROM schema_migrations")}
         for version, name, sql in _migrations():
-            if version <= current:
+            if version in applied:
                 continue
             with self.transaction():
                 for statement in _split_sql(sql):
