@@ -283,7 +283,8 @@ nlp = [0, 0]
 counts = {t: store.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
           for t in ("meetings", "action_items", "mentions", "findings", "persons")}
 print(json.dumps({"seconds": seconds, "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                  "meetings": summary.meetings_added, "bytes": summary.bytes_read, "counts": counts}))
+                  "meetings": summary.meetings_added, "bytes": summary.bytes_read, "counts": counts,
+                  "failed": len(summary.failed)}))
 """
 
 
@@ -389,7 +390,8 @@ def main() -> None:
                   f"| ingest with extraction (people rebuilt at the end) | {full['seconds']:.1f} | "
                   f"{words / full['seconds']:,.0f} | {full['peak_mib']:.0f} |", "",
                   f"Share of note words sent to spaCy after the fast rules: {run['spacy_share']:.1%}. "
-                  f"Rows written: {full['counts']}."]
+                  f"Rows written: {full['counts']}. Files the store refused (an ingest error, not extraction; "
+                  f"their words are still counted): {full['failed']}."]
         print(json.dumps(run, indent=1))
     if quality_only:
         print("\n".join(lines))

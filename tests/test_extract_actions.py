@@ -129,12 +129,10 @@ def test_sample_owners_with_the_people_file(store):
     assert owners[230] == "David Joy"
 
 
-def test_ids_are_fingerprints_with_a_suffix_for_repeats(store):
+def test_ids_are_fingerprints_with_a_suffix_for_repeats(store, tmp_path):
     from insights.pipeline import ingest
 
-    path = ROOT / "tests" / "artifacts"
-    path.mkdir(parents=True, exist_ok=True)
-    notes = path / "repeat.txt"
+    notes = tmp_path / "repeat.txt"
     notes.write_text("2021-07-28\n[discuss] (Ned) Repeat\nACTION: Ship it\nACTION: ship it!\n", encoding="utf-8")
     ingest(store, [notes])
     ids = sorted(row[0] for row in store.conn.execute("SELECT id FROM action_items"))

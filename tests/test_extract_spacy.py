@@ -15,7 +15,7 @@ def nlp():
 
 
 def test_blank_pipeline_has_the_rule_components(nlp):
-    assert nlp.pipe_names == ["lemmatizer", "insights_people", "insights_actions", "insights_decisions"]
+    assert nlp.pipe_names == ["insights_people", "insights_actions", "insights_decisions"]
     assert nlp.meta["lang"] == "en" and not nlp.has_pipe("ner")
 
 
@@ -71,10 +71,40 @@ def test_missing_trained_model_is_an_actionable_error():
         build_pipeline("xx_no_such_pipeline")
 
 
-def test_trained_model_when_installed():
-    name = "en_core_web_sm"
-    if not spacy.util.is_package(name):
-        pytest.skip(f"{name} is not installed; the rules alone are the default")
-    nlp = build_pipeline(name)
-    doc = nlp("Yesterday Margaret Hamilton said the build will pass.")
-    assert all(s.label_ in ("PERSON", "TEAM") for s in doc.spans["people"])
+def _train_tiny_ner(path):
+    """A small trained English pipeline with NER, made here so no download is needed."""
+    import random
+
+    from spacy.training import Example
+
+    nlp = spacy.blank("en")
+    ner = nlp.add_pipe("ner")
+    ner.add_label("PERSON")
+    texts = [
+        ("Yesterday Margaret Hamilton reviewed the build.", [(10, 27, "PERSON")]),
+        ("The build was reviewed by Margaret Hamilton today.", [(26, 43, "PERSON")]),
+        ("Margaret Hamilton approved the plan.", [(0, 17, "PERSON")]),
+        ("Nobody reviewed the build yesterday.", []),
+    ]
+    examples = [Example.from_dict(nlp.make_doc(t), {"entities": e}) for t, e in texts]
+    random.seed(0)
+    spacy.util.fix_random_seed(0)
+    optimizer = nlp.initialize(lambda: examples)
+    for _ in range(40):
+        random.shuffle(examples)
+        nlp.update(examples, sgd=optimizer, drop=0.0)
+    nlp.to_disk(path)
+    return path
+
+
+def test_trained_pipeline_named_in_settings_proposes_names_the_rules_miss(tmp_path):
+    sentence = "Yesterday Margaret Hamilton reviewed the build."
+    rules_only = build_pipeline("")(sentence)
+    assert "Margaret Hamilton" not in [s.text for s in rules_only.spans["people"]]
+    nlp = build_pipeline(str(_train_tiny_ner(tmp_path / "tiny-ner")))
+    assert nlp.has_pipe("ner") and nlp.pipe_names[-3:] == ["insights_people", "insights_actions",
+                                                           "insights_decisions"]
+    doc = nlp(sentence)
+    people = [(s.text, s.label_) for s in doc.spans["people"]]
+    assert ("Margaret Hamilton", "PERSON") in people
+    assert all(label in ("PERSON", "TEAM") for _, label in people)

@@ -55,8 +55,16 @@ _CLAUSE_OPENERS = frozenset({",", ";", ":", "-", "–", "—", "(", "and", "then
                              "•", "*", ">"})
 
 
-def _name_like(token) -> bool:
-    text = token.text
+def _words(doc: Doc) -> tuple[list[str], str]:
+    """Token texts and the text, computed once per Doc (each ``doc.text`` walks every token)."""
+    cached = doc.user_data.get("insights_words")
+    if cached is None:
+        words = [t.text for t in doc]
+        cached = doc.user_data["insights_words"] = (words, doc.text)
+    return cached
+
+
+def _name_like(text: str) -> bool:
     if not text[:1].isalpha() or not text[:1].isupper() or len(text) > 30:
         return False
     return not is_common_word(text) or (any(c.isupper() for c in text[1:]) and text[1:].lower() != text[1:])
@@ -98,13 +106,13 @@ class PeopleRecognizer:
             self.phrases.add(label, docs)
 
     def __call__(self, doc: Doc) -> Doc:
+        words, text = _words(doc)
         spans = [Span(doc, start, end, label=self.nlp.vocab.strings[match_id])
                  for match_id, start, end in self.phrases(doc)]
         if self.with_ner:  # entities of a trained pipeline, when one runs first
             spans.extend(Span(doc, ent.start, ent.end, label="PERSON") for ent in doc.ents
                          if ent.label_ == "PERSON" and looks_like_name(ent.text))
-        spans.extend(self._in_context(doc, spans))
-        text = doc.text
+        spans.extend(self._in_context(doc, words, spans))
         # the token matcher is the slow part; most notes hold no URL, channel or ticket
         kinds = [Span(doc, start, end, label=self.nlp.vocab.strings[match_id])
                  for match_id, start, end in self.kinds(doc)] if _KIND_HINT.search(text) else []
@@ -114,47 +122,46 @@ class PeopleRecognizer:
         doc.spans["kinds"] = kinds
         return doc
 
-    def _in_context(self, doc: Doc, known: list[Span]) -> list[Span]:
+    def _in_context(self, doc: Doc, words: list[str], known: list[Span]) -> list[Span]:
         covered = {i for span in known for i in range(span.start, span.end)}
         found: list[Span] = []
-        i, n = 0, len(doc)
+        i, n = 0, len(words)
         while i < n:
-            token = doc[i]
-            if i in covered or not _name_like(token):
+            if i in covered or not _name_like(words[i]):
                 i += 1
                 continue
             end = i + 1
-            while end < n and end - i < 3 and doc[end].is_title and end not in covered and doc[end].is_alpha:
+            while end < n and end - i < 3 and words[end].istitle() and end not in covered and words[end].isalpha():
                 end += 1
-            span = Span(doc, i, end, label="TEAM" if kind_of(doc[i:end].text) == "team" else "PERSON")
-            if self._person_context(doc, i, end, covered):
-                found.append(span)
+            if self._person_context(words, i, end, covered):
+                text = " ".join(words[i:end])
+                found.append(Span(doc, i, end, label="TEAM" if kind_of(text) == "team" else "PERSON"))
             i = end
         return found
 
     @staticmethod
-    def _person_context(doc: Doc, start: int, end: int, covered: set[int]) -> bool:
-        after = doc[end] if end < len(doc) else None
-        if after is not None:
-            lemma_after = lemma(after.text)
-            if lemma_after in _SPEECH or after.lower_ in _MODALS:
+    def _person_context(words: list[str], start: int, end: int, covered: set[int]) -> bool:
+        n = len(words)
+        if end < n:
+            after = words[end].lower()
+            if after in _MODALS or lemma(after) in _SPEECH:
                 return True
-            if after.lower_ in _AUX and end + 1 < len(doc) and lemma(doc[end + 1].text) in _COMMIT_VERBS | _BUSY:
+            if after in _AUX and end + 1 < n and lemma(words[end + 1]) in _COMMIT_VERBS | _BUSY:
                 return True
-            opens_clause = start == 0 or doc[start - 1].lower_ in _CLAUSE_OPENERS
-            if opens_clause and after.lower_ == "to" and end + 1 < len(doc) and is_verb(doc[end + 1].text) \
-                    and doc[end + 1].lower_ == lemma(doc[end + 1].text):
+            opens_clause = start == 0 or words[start - 1].lower() in _CLAUSE_OPENERS
+            if opens_clause and after == "to" and end + 1 < n and words[end + 1].islower() \
+                    and is_verb(words[end + 1]) and words[end + 1] == lemma(words[end + 1]):
                 return True
-        before = [lemma(t.text) for t in doc[max(0, start - 4):start]]
+        before = [lemma(w) for w in words[max(0, start - 4):start]]
         if before and before[-1] == "by" and any(b in _BY_VERBS for b in before[:-1]):
             return True
         if before and before[-1] == "with" and any(b in _WITH_VERBS for b in before[:-1]):
             return True
         # a list that also names a known person: "Robert, ChrisP, and Feanil"
         for j in (start - 1, start - 2, end, end + 1):
-            if 0 <= j < len(doc) and j in covered:
-                between = doc[min(j, start):max(j, end)]
-                if all(t.text in {",", "and", "&"} or t.i in covered or t.i in range(start, end) for t in between):
+            if 0 <= j < n and j in covered:
+                low, high = min(j, start), max(j + 1, end)
+                if all(words[k] in {",", "and", "&"} or k in covered or start <= k < end for k in range(low, high)):
                     return True
         return False
 
@@ -168,50 +175,57 @@ class ActionFinder:
     """Commitments by a named owner and calls to action addressed to the readers."""
 
     def __call__(self, doc: Doc) -> Doc:
+        words, text = _words(doc)
         actions: list[Span] = []
         people = doc.spans["people"] if "people" in doc.spans else []
         for owner in people:
-            if owner.start > 0 and doc[owner.start - 1].lower_ not in _CLAUSE_OPENERS:
+            if owner.start > 0 and words[owner.start - 1].lower() not in _CLAUSE_OPENERS:
                 continue  # "hard for GoCD to deploy": the name is not the subject
-            end = self._commitment_end(doc, owner.end)
+            end = self._commitment_end(words, owner.end)
             if end:
                 actions.append(Span(doc, owner.start, end, label="commitment"))
-        if not actions and call_to_action(doc.text):
+        if not actions and call_to_action(text):
             actions.append(Span(doc, 0, len(doc), label="call"))
         doc.spans["actions"] = filter_spans(actions) if len(actions) > 1 else actions
         return doc
 
     @staticmethod
-    def _commitment_end(doc: Doc, i: int) -> int | None:
-        n = len(doc)
+    def _commitment_end(words: list[str], i: int) -> int | None:
+        n = len(words)
+        base = i
+        lower = [w.lower() for w in words[i:i + 6]]
+
+        def at(k: int) -> str:
+            return lower[k - base] if 0 <= k - base < len(lower) else ""
+
         # owners listed together ("Ekemini and Ese to ...") share the commitment
-        while i < n and doc[i].text in {",", "and", "&"}:
+        if i < n and words[i] in {",", "and", "&"}:
             return None
-        if i < n and doc[i].lower_ in _AUX:
+        if at(i) in _AUX:
             i += 1
-        if i < n and doc[i].lower_ in {"also", "then", "now", "kindly"}:
+        if at(i) in {"also", "then", "now", "kindly"}:
             i += 1
         if i >= n:
             return None
-        word = doc[i]
+        word = at(i)
         verb_at = None
-        if word.lower_ in _MODALS:
+        if word in _MODALS:
             verb_at = i + 1
-        elif lemma(word.text) in _COMMIT_VERBS and i + 1 < n and doc[i + 1].lower_ == "to":
+        elif lemma(word) in _COMMIT_VERBS and at(i + 1) == "to":
             verb_at = i + 2
-        elif word.lower_ == "going" and i + 1 < n and doc[i + 1].lower_ == "to":
+        elif word == "going" and at(i + 1) == "to":
             verb_at = i + 2
-        elif word.lower_ == "to" and doc[i - 1].lower_ not in _AUX:
+        elif word == "to" and words[i - 1].lower() not in _AUX:
             verb_at = i + 1
         if verb_at is None or verb_at >= n:
             return None
-        verb = doc[verb_at]
-        if verb.lower_ in {"also", "then", "now", "try", "probably", "likely"} and verb_at + 1 < n:
-            verb = doc[verb_at + 1]
-        if verb.lower_ in {"be", "not", "never", "have"} or not is_verb(lemma(verb.text)):
+        if words[verb_at].lower() in {"also", "then", "now", "try", "probably", "likely"} and verb_at + 1 < n:
+            verb_at += 1
+        verb = words[verb_at].lower()
+        if verb in {"be", "not", "never", "have"} or not is_verb(lemma(verb)):
             return None
-        end = verb.i + 1
-        while end < n and doc[end].text not in {".", ";", "!", "?"}:
+        end = verb_at + 1
+        while end < n and words[end] not in {".", ";", "!", "?"}:
             end += 1
         return min(end + (1 if end < n else 0), n)
 
@@ -234,7 +248,7 @@ class DecisionFinder:
         ])
 
     def __call__(self, doc: Doc) -> Doc:
-        if not _DECISION_HINT.search(doc.text):
+        if not _DECISION_HINT.search(_words(doc)[1]):
             doc.spans["decisions"] = []
             return doc
         spans = [Span(doc, start, len(doc), label="decision") for _, start, _ in self.matcher(doc)]

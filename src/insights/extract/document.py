@@ -104,10 +104,11 @@ _CAP_CONTEXT = re.compile(
     r"(?<![\w#@])(?P<w>[A-Z][\w&’'.-]*|[a-z]+[A-Z]\w*)\s+(?:will|to|'ll|has|have|is going|are going|offered|agreed|"
     r"volunteered|promised|said|says|mentioned|suggested|asked|noted|discussed|presented|thinks|explained|"
     r"proposed|shared|confirmed|and|is (?:working|looking|leading|driving|handling|investigating|exploring))\b|(?P<list>[A-Z]\w*,\s+[A-Z]\w*)")
+# matched against the lower-cased note: case-insensitive patterns are several times slower
 _PHRASES = re.compile(
     r"\b(?:if you|please|reach out|let (?:us|me) know|feel free|decided|agreed (?:to|on)|ahead with|go with|"
-    r"(?:written|presented|led|proposed|raised|hosted) by|(?:discuss\w*|talk\w*|spoke|speak|met|meet|sync\w*|"
-    r"chat\w*|check\w*) (?:\w+ )?with [A-Z])", re.IGNORECASE)
+    r"(?:written|presented|led|proposed|raised|hosted) by)\b")
+_WITH_NAME = re.compile(r"\b(?:discuss\w*|talk\w*|spoke|speak|met|meet|sync\w*|chat\w*|check\w*) (?:\w+ )?with [A-Z]")
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+(?=\S)")
 _NAMED_ACTION = re.compile(r"^\[(?P<n>[^\[\]]{1,40})\]\s*\[(?:action|ai|todo)\]\s*:?\s*(?P<rest>\S.*)$",
                            re.IGNORECASE)
@@ -415,7 +416,7 @@ def _roll_call_entry(rest: str) -> bool:
 
 def _candidate(text: str, known: set[str]) -> bool:
     """Cheap test: could spaCy find a person acting, a call to action or a decision here?"""
-    if _PHRASES.search(text):
+    if _PHRASES.search(text.lower()) or (" with " in text and _WITH_NAME.search(text)):
         return True
     from .lexicon import is_common_word
 

@@ -88,10 +88,10 @@ class ExtractIndexer:
             fingerprint = ActionItem.make_fingerprint(item.text, item.meeting.date, document.source)
             seen[fingerprint] += 1
             item_id = fingerprint if seen[fingerprint] == 1 else f"{fingerprint}-{seen[fingerprint]}"
-            kind = "team" if item.owner_text and _is_team(conn, item.owner_text) else "person"
+            kind = "team" if item.owner_text and _is_team(item.owner_text) else "person"
             rows.append((item_id, fingerprint, file_id, item.meeting.id, item.topic.id if item.topic else None,
                          item.meeting.date.isoformat(), item.text, item.owner_text,
-                         _canonical_owner(conn, item.owner_text, kind), item.due.isoformat() if item.due else None,
+                         _canonical_owner(item.owner_text, kind), item.due.isoformat() if item.due else None,
                          item.status, item.rule, item.confidence, document.source, item.line, kind))
         conn.executemany(
             "INSERT INTO action_items (id, fingerprint, file_id, meeting_id, topic_id, meeting_date, text, owner_text, "
@@ -105,22 +105,24 @@ class ExtractIndexer:
         conn.execute("UPDATE people_state SET dirty = 1 WHERE id = 1")
 
 
-def _is_team(conn, owner_text: str) -> bool:
+def _is_team(owner_text: str) -> bool:
     from .people import kind_of
 
     names = split_names(owner_text)
     return bool(names) and all(kind_of(n, directory().teams) == "team" for n in names)
 
 
-def _canonical_owner(conn, owner_text: str | None, kind: str) -> str | None:
-    """Owner names mapped through the current alias table (exact until the next refresh)."""
+def _canonical_owner(owner_text: str | None, kind: str) -> str | None:
+    """Owner names through the people file (automatic merges follow at the next refresh)."""
     if not owner_text:
         return None
+    from .people import name_key, team_key
+
+    table = directory().lookup()
     names = []
     for name in split_names(owner_text):
-        row = conn.execute("SELECT person FROM person_aliases WHERE kind = ? AND alias = ?",
-                           (kind, name)).fetchone()
-        names.append(row[0] if row else name)
+        person = table.get("team:" + team_key(name)) if kind == "team" else table.get(name_key(name))
+        names.append(person.name if person else name)
     return ", ".join(dict.fromkeys(names)) or None
 
 

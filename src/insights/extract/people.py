@@ -20,6 +20,7 @@ merged: the form stays a person of its own and the ambiguity is reported.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 import unicodedata
@@ -157,19 +158,25 @@ class Directory:
         return cls(People.load(path).persons)
 
     def lookup(self) -> dict[str, Person]:
-        table: dict[str, Person] = {}
-        for person in self.persons:
-            for alias in (person.name, *person.aliases):
-                if person.kind == "team":
-                    table.setdefault("team:" + team_key(alias), person)
-                else:
-                    table.setdefault(name_key(alias), person)
-                    table.setdefault("joined:" + name_key(alias).replace(" ", ""), person)
-        return table
+        """Persons by normalised alias (``team:`` and ``joined:`` keys for teams and joined forms)."""
+        return _lookup(self.persons)
 
     @property
     def teams(self) -> tuple[str, ...]:
         return tuple(a for p in self.persons if p.kind == "team" for a in (p.name, *p.aliases))
+
+
+@functools.lru_cache(maxsize=8)
+def _lookup(persons: tuple[Person, ...]) -> dict[str, Person]:
+    table: dict[str, Person] = {}
+    for person in persons:
+        for alias in (person.name, *person.aliases):
+            if person.kind == "team":
+                table.setdefault("team:" + team_key(alias), person)
+            else:
+                table.setdefault(name_key(alias), person)
+                table.setdefault("joined:" + name_key(alias).replace(" ", ""), person)
+    return table
 
 
 @dataclass
@@ -301,16 +308,26 @@ def resolve(forms: Mapping[tuple[str, str], int], directory: Directory | None = 
         if len(parts) == 2 and len(parts[1]) == 1 and clusters.find(key) not in fixed:
             attach(key, [k for k, p in full.items() if p[0] == parts[0] and p[-1].startswith(parts[1])])
     # a single word: first name, handle or short form of exactly one person
+    multi = {k: p for k, p in parts_of.items() if len(p) >= 2}
+    by_first: dict[str, list[str]] = defaultdict(list)
+    for k, p in multi.items():
+        by_first[p[0]].append(k)
+    by_handle: dict[str, list[str]] = defaultdict(list)
+    for k, p in full.items():
+        for handle in _handles(p):
+            by_handle[handle].append(k)
+    firsts = sorted(by_first)
     for key, parts in sorted(parts_of.items()):
         if len(parts) != 1 or clusters.find(key) in fixed:
             continue
         word = parts[0]
-        multi = {k: p for k, p in parts_of.items() if len(p) >= 2}
-        candidates = [k for k, p in multi.items() if p[0] == word]
-        if not candidates:
-            candidates = [k for k, p in full.items() if word in _handles(p)]
+        candidates = by_first.get(word) or by_handle.get(word) or []
         if not candidates and len(word) >= 3:
-            candidates = [k for k, p in multi.items() if p[0].startswith(word) and len(p[0]) > len(word)]
+            start = bisect.bisect_right(firsts, word)
+            for first in firsts[start:]:
+                if not first.startswith(word):
+                    break
+                candidates.extend(by_first[first])
         if candidates:
             attach(key, candidates)
 
