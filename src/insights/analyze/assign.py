@@ -40,33 +40,43 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def topic_documents(store: Store, *, text: bool = True) -> pd.DataFrame:
+def topic_documents(store: Store, *, text: bool = True, month: str | None = None) -> pd.DataFrame:
     """One row per topic, oldest first: meeting, month, provenance, and ``text`` (title and notes).
 
     >>> topic_documents(Store(":memory:")).columns.tolist()[:4]
     ['topic_id', 'meeting_id', 'date', 'month']
 
-    ``text=False`` leaves the text out (and is much faster on a large archive).
+    ``text=False`` leaves the text out (and is much faster on a large archive); ``month``
+    keeps the topics of one month only.
     """
     conn = store.conn
+    where, params = _month_where(month)
     topics = conn.execute(
-        """SELECT t.id, t.meeting_id, m.date, t.title, t.tag, t.proposer_text, t.votes, m.source, t.line,
-                  coalesce(n.notes, 0)
-           FROM topics t JOIN meetings m ON m.id = t.meeting_id
-           LEFT JOIN (SELECT topic_id, count(*) AS notes FROM notes WHERE topic_id IS NOT NULL
-                      GROUP BY topic_id) n ON n.topic_id = t.id
-           ORDER BY m.date, m.source, m.line, t.ordinal""").fetchall()
+        f"""SELECT t.id, t.meeting_id, m.date, t.title, t.tag, t.proposer_text, t.votes, m.source, t.line,
+                  (SELECT count(*) FROM notes n WHERE n.topic_id = t.id)
+           FROM topics t JOIN meetings m ON m.id = t.meeting_id {where}
+           ORDER BY m.date, m.source, m.line, t.ordinal""", params).fetchall()
     columns = ["topic_id", "meeting_id", "date", "month", "title", "tag", "proposer_text", "votes",
                "source", "line", "notes"]
     rows = [(t[0], t[1], t[2], t[2][:7], *t[3:]) for t in topics]
     frame = pd.DataFrame(rows, columns=columns)
     if text:
         notes: dict[str, list[str]] = {}
-        for topic_id, note in conn.execute(
-                "SELECT topic_id, text FROM notes WHERE topic_id IS NOT NULL ORDER BY topic_id, line"):
+        if month:
+            rows = conn.execute("SELECT n.topic_id, n.text FROM notes n JOIN meetings m ON m.id = n.meeting_id "
+                                "WHERE n.topic_id IS NOT NULL AND m.date BETWEEN ? AND ? "
+                                "ORDER BY n.topic_id, n.line", params)
+        else:
+            rows = conn.execute("SELECT topic_id, text FROM notes WHERE topic_id IS NOT NULL ORDER BY topic_id, line")
+        for topic_id, note in rows:
             notes.setdefault(topic_id, []).append(note)
         frame["text"] = ["\n".join([title, *notes.get(tid, ())]) for tid, title in zip(frame["topic_id"], frame["title"])]
     return frame
+
+
+def _month_where(month: str | None) -> tuple[str, list]:
+    """A filter on ``m.date`` for one month that can use the date index."""
+    return ("WHERE m.date BETWEEN ? AND ?", [f"{month}-00", f"{month}-99"]) if month else ("", [])
 
 
 def _hash(text: str) -> str:
@@ -81,7 +91,9 @@ def _names(docs: pd.DataFrame) -> set[str]:
     names: set[str] = set()
     for text in docs["proposer_text"].dropna():
         names.update(w for w in re.split(r"[\s,;/&+]+", text) if w)
-    for text in docs["text"]:
+    texts = docs["text"].tolist()
+    # Speakers are the same few people throughout: an even sample of topics finds them.
+    for text in texts[:: max(1, len(texts) // 3000)]:
         for line in text.splitlines():
             found = _SPEAKER.match(line)
             if found:
@@ -155,7 +167,7 @@ def _save_model(conn, model: ThemeModel) -> int:
 
 
 def update_themes(store: Store, *, taxonomy: Taxonomy | None = None, refit: bool | None = None,
-                  n_themes: int | None = None, max_docs: int = 3000) -> ThemeUpdate:
+                  n_themes: int | None = None, max_docs: int = 2000) -> ThemeUpdate:
     """Bring stored theme assignments up to date with the archive and the taxonomy.
 
     ``refit=None`` refits when the archive has doubled since the last fit; ``True`` always
@@ -171,16 +183,14 @@ def update_themes(store: Store, *, taxonomy: Taxonomy | None = None, refit: bool
     result = ThemeUpdate(topics=len(docs))
     state = {r[0]: (r[1], r[2], r[3]) for r in conn.execute(
         "SELECT topic_id, text_hash, taxonomy, model_id FROM topic_theme_state")}
-    hashes = [_hash(t) for t in docs["text"]]
+    topic_ids, texts = docs["topic_id"].tolist(), docs["text"].tolist()
+    hashes = [_hash(t) for t in texts]
     latest = conn.execute("SELECT id, n_documents FROM theme_models ORDER BY id DESC LIMIT 1").fetchone()
 
-    changed = [i for i, (tid, h) in enumerate(zip(docs["topic_id"], hashes))
-               if tid not in state or state[tid][0] != h]
-    changed_ids = {docs["topic_id"].iat[i] for i in changed}
-    needs_taxonomy = [i for i, tid in enumerate(docs["topic_id"])
-                      if tid in changed_ids or state[tid][1] != fingerprint]
-    needs_discovery = [i for i, tid in enumerate(docs["topic_id"])
-                       if tid in changed_ids or state[tid][2] is None]
+    changed = [i for i, (tid, h) in enumerate(zip(topic_ids, hashes)) if tid not in state or state[tid][0] != h]
+    changed_ids = {topic_ids[i] for i in changed}
+    needs_taxonomy = [i for i, tid in enumerate(topic_ids) if tid in changed_ids or state[tid][1] != fingerprint]
+    needs_discovery = [i for i, tid in enumerate(topic_ids) if tid in changed_ids or state[tid][2] is None]
 
     model = None
     model_id = latest[0] if latest else None
@@ -190,7 +200,7 @@ def update_themes(store: Store, *, taxonomy: Taxonomy | None = None, refit: bool
         reference = [{"id": r[0], "label": r[1], "terms": json.loads(r[2])} for r in conn.execute(
             "SELECT id, label, terms FROM themes WHERE source = 'discovered' ORDER BY id")]
         model = ThemeModel(n_themes=n_themes, max_docs=max_docs, reference=reference or None,
-                           extra_stop_words=sorted(_names(docs))).fit(docs["text"].tolist())
+                           extra_stop_words=sorted(_names(docs))).fit(texts)
         result.fitted = True
     elif model_id is not None and needs_discovery:
         model = _load_model(store, model_id)
@@ -198,11 +208,13 @@ def update_themes(store: Store, *, taxonomy: Taxonomy | None = None, refit: bool
     found = []
     if model and needs_discovery:
         # Copies of one text (a page pasted twice) are assigned once.
-        texts = [docs["text"].iat[i] for i in needs_discovery]
-        unique = list(dict.fromkeys(texts))
+        pending = [texts[i] for i in needs_discovery]
+        unique = list(dict.fromkeys(pending))
         by_text = dict(zip(unique, model.assign(unique)))
-        found = [by_text[t] for t in texts]
-    matches = [(i, [t for t in taxonomy.themes if t.regex.search(docs["text"].iat[i])]) for i in needs_taxonomy]
+        found = [by_text[t] for t in pending]
+    distinct = list(dict.fromkeys(texts[i] for i in needs_taxonomy))
+    matched = dict(zip(distinct, taxonomy.match_all(distinct)))
+    matches = [(i, matched[texts[i]]) for i in needs_taxonomy]
 
     with store.transaction() as tx:
         if do_fit:
@@ -211,24 +223,24 @@ def update_themes(store: Store, *, taxonomy: Taxonomy | None = None, refit: bool
             tx.execute("INSERT INTO themes (id, source, label, slug, created_at) VALUES (?, 'taxonomy', ?, ?, ?) "
                        "ON CONFLICT(id) DO UPDATE SET label = excluded.label",
                        (f"taxonomy:{theme.slug}", theme.name, theme.slug, _now()))
-        ids = docs["topic_id"]
+        ids = topic_ids
         tx.executemany("DELETE FROM topic_themes WHERE topic_id = ? AND source = 'taxonomy'",
-                       [(ids.iat[i],) for i in needs_taxonomy])
+                       [(ids[i],) for i in needs_taxonomy])
         tx.executemany("DELETE FROM topic_themes WHERE topic_id = ? AND source = 'discovered'",
-                       [(ids.iat[i],) for i in needs_discovery] if model else [])
+                       [(ids[i],) for i in needs_discovery] if model else [])
         tx.executemany(
             "INSERT INTO topic_themes (topic_id, theme_id, source, score) VALUES (?, ?, 'taxonomy', 1.0)",
-            [(ids.iat[i], f"taxonomy:{t.slug}") for i, themes in matches for t in themes])
+            [(ids[i], f"taxonomy:{t.slug}") for i, themes in matches for t in themes])
         if model:
             tx.executemany(
                 "INSERT INTO topic_themes (topic_id, theme_id, source, score) VALUES (?, ?, 'discovered', ?)",
-                [(ids.iat[i], model.ids_[k], score) for i, pairs in zip(needs_discovery, found)
+                [(ids[i], model.ids_[k], score) for i, pairs in zip(needs_discovery, found)
                  for k, score in pairs])
         discovered_now = set(needs_discovery) if model else set()
         touched = sorted(set(needs_taxonomy) | discovered_now)
         rows = []
         for i in touched:
-            tid = ids.iat[i]
+            tid = ids[i]
             old = state.get(tid, (None, None, None))
             keep_model = old[2] if tid not in changed_ids else None
             rows.append((tid, hashes[i], fingerprint,
@@ -272,8 +284,11 @@ def theme_catalog(store: Store, *, taxonomy: Taxonomy | None = None) -> pd.DataF
     return pd.DataFrame(rows, columns=["theme", "theme_id", "slug", "source", "terms", "merged_into"])
 
 
-def topic_themes(store: Store, *, taxonomy: Taxonomy | None = None, update: bool = True) -> pd.DataFrame:
+def topic_themes(store: Store, *, taxonomy: Taxonomy | None = None, update: bool = True,
+                 month: str | None = None) -> pd.DataFrame:
     """``topic_id, theme, theme_id, source (taxonomy|discovered), score``: one row per topic and theme.
+
+    ``month`` keeps the topics of one month (YYYY-MM) only.
 
     Taxonomy matches have score 1; a discovered theme's score is its share of the topic's
     theme weight. Discovered themes merged into a taxonomy theme are left out.
@@ -283,9 +298,11 @@ def topic_themes(store: Store, *, taxonomy: Taxonomy | None = None, update: bool
         update_themes(store, taxonomy=taxonomy)
     catalog = theme_catalog(store, taxonomy=taxonomy)
     shown = catalog[catalog["merged_into"].isna()]
+    where, params = _month_where(month)
     rows = pd.DataFrame(store.conn.execute(
         "SELECT tt.topic_id, tt.theme_id, tt.source, tt.score FROM topic_themes tt "
-        "JOIN topics t ON t.id = tt.topic_id ORDER BY tt.topic_id, tt.source DESC, tt.score DESC, tt.theme_id"
+        f"JOIN topics t ON t.id = tt.topic_id JOIN meetings m ON m.id = t.meeting_id {where} "
+        "ORDER BY tt.topic_id, tt.source DESC, tt.score DESC, tt.theme_id", params
     ).fetchall(), columns=["topic_id", "theme_id", "source", "score"])
     merged = rows.merge(shown[["theme_id", "theme"]], on="theme_id", how="inner")
     return merged[["topic_id", "theme", "theme_id", "source", "score"]].reset_index(drop=True)

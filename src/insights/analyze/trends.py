@@ -123,22 +123,30 @@ class Archive:
     actions: pd.DataFrame
     meetings: pd.DataFrame
     months: list[str] = field(default_factory=list)
+    #: With ``month``: topics per month and theme over the whole archive (for trends).
+    topic_counts: pd.DataFrame | None = None
+    month: str | None = None
 
     @classmethod
-    def load(cls, store: Store, *, taxonomy: Taxonomy | None = None) -> "Archive":
+    def load(cls, store: Store, *, taxonomy: Taxonomy | None = None, month: str | None = None) -> "Archive":
+        """Load the frames; with ``month``, topics and assignments of that month only (fast),
+        plus :attr:`topic_counts` for every month."""
         taxonomy = taxonomy if taxonomy is not None else load_taxonomy()
-        assignments = topic_themes(store, taxonomy=taxonomy)
+        assignments = topic_themes(store, taxonomy=taxonomy, month=month)
         catalog = theme_catalog(store, taxonomy=taxonomy)
-        topics = topic_documents(store, text=False)
+        topics = topic_documents(store, text=False, month=month)
         aliases = _alias_map(store.conn)
-        people = [people_of(p, aliases) for p in topics["proposer_text"]]
+        # Few distinct proposer fields and tags: parse each once.
+        parsed = {p: people_of(p, aliases) for p in set(topics["proposer_text"].dropna())}
+        people = [parsed.get(p, []) if isinstance(p, str) else [] for p in topics["proposer_text"]]
         # "ned" and "Ned" are one person: use the form written most often (capitalised on ties).
         forms = Counter(n for names in people for n in names)
         best: dict[str, str] = {}
         for name, count in sorted(forms.items(), key=lambda kv: (-kv[1], kv[0])):
             best.setdefault(name.casefold(), name)
         topics["people"] = [list(dict.fromkeys(best[n.casefold()] for n in names)) for names in people]
-        topics["intents"] = [intents_of(t) for t in topics["tag"]]
+        intents = {t: intents_of(t) for t in set(topics["tag"].dropna())}
+        topics["intents"] = [intents.get(t, []) if isinstance(t, str) else [] for t in topics["tag"]]
         meetings = pd.DataFrame(
             store.conn.execute(
                 "SELECT m.id AS meeting_id, m.date, substr(m.date, 1, 7) AS month, m.title, m.source, m.line "
@@ -154,8 +162,18 @@ class Archive:
         else:  # pragma: no cover - every store has migration 0002
             actions = pd.DataFrame(columns=columns)
         actions["month"] = actions["meeting_date"].str[:7]
+        counts = None
+        if month:
+            shown = catalog[catalog["merged_into"].isna()].set_index("theme_id")["theme"]
+            counts = pd.DataFrame(store.conn.execute(
+                "SELECT substr(m.date, 1, 7) AS month, tt.theme_id, count(DISTINCT tt.topic_id) AS topics "
+                "FROM topic_themes tt JOIN topics t ON t.id = tt.topic_id JOIN meetings m ON m.id = t.meeting_id "
+                "GROUP BY 1, 2").fetchall(), columns=["month", "theme_id", "topics"])
+            counts["theme"] = counts["theme_id"].map(shown)
+            counts = counts.dropna(subset=["theme"])[["month", "theme", "topics"]]
         return cls(topics=topics, assignments=assignments, catalog=catalog, actions=actions,
-                   meetings=meetings, months=sorted(meetings["month"].unique().tolist()))
+                   meetings=meetings, months=sorted(meetings["month"].unique().tolist()),
+                   topic_counts=counts, month=month)
 
 
 def _archive(source: Store | Archive) -> Archive:
@@ -179,7 +197,9 @@ def theme_month_table(source: Store | Archive) -> pd.DataFrame:
         return pd.DataFrame(columns=_TABLE_COLUMNS)
     grouped = tagged.groupby(["month", "theme", "source"], sort=True)
     table = grouped.agg(topics=("topic_id", "nunique"), notes=("notes", "sum"), votes=("votes", "sum"))
-    table["people"] = grouped["people"].agg(lambda lists: len({p for names in lists for p in names}))
+    people = tagged[["month", "theme", "source", "people"]].explode("people").dropna(subset=["people"])
+    table["people"] = people.groupby(["month", "theme", "source"])["people"].nunique()
+    table["people"] = table["people"].fillna(0)
     actions = archive.actions[["topic_id", "status", "month"]].merge(
         archive.assignments[["topic_id", "theme", "source"]], on="topic_id")
     if not actions.empty:

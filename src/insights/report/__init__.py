@@ -14,7 +14,10 @@ escapes its own text.
 
 from __future__ import annotations
 
+import bisect
 import importlib.util
+import multiprocessing
+import os
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -27,7 +30,7 @@ from ..analyze.taxonomy import Taxonomy, slugify
 from ..analyze.trends import CLOSED, OPEN, Archive, _pivot, theme_month_table
 from ..errors import InsightsError
 from ..store import Store
-from .charts import bar_chart, sparkline
+from .charts import bar_chart, notes_list, sparkline
 
 __all__ = ["write_reports", "environment"]
 
@@ -42,7 +45,7 @@ def environment() -> Environment:
     env = Environment(loader=PackageLoader("insights", "report/templates"),
                       autoescape=select_autoescape(default=True, default_for_string=True),
                       trim_blocks=True, lstrip_blocks=True)
-    env.globals.update(sparkline=sparkline, bar_chart=bar_chart)
+    env.globals.update(sparkline=sparkline, bar_chart=bar_chart, notes_list=notes_list)
     env.filters["signed"] = lambda v: ("+" if v > 0 else "") + (f"{v:g}" if isinstance(v, float) else str(v))
     return env
 
@@ -79,7 +82,10 @@ class _Report:
         self.months = archive.months
         topics = archive.topics
         self.table = theme_month_table(archive)
-        self.pivot = _pivot(self.table, self.months)
+        self.pivot = _pivot(archive.topic_counts if archive.topic_counts is not None else self.table, self.months)
+        # Plain arrays: per-theme lookups in a loop are far cheaper than pandas indexing.
+        self.series = {theme: row for theme, row in zip(self.pivot.index, self.pivot.to_numpy())}
+        self.position = {m: i for i, m in enumerate(self.months)}
         catalog = archive.catalog[archive.catalog["merged_into"].isna()]
         unique = _Unique(set())
         self.theme_slug = {row.theme: unique(row.slug, "theme") for row in catalog.itertuples()}
@@ -88,19 +94,33 @@ class _Report:
         for topic_id, theme in zip(archive.assignments["topic_id"], archive.assignments["theme"]):
             self.topic_themes[topic_id].append(theme)
         people = Counter(p for names in topics["people"] for p in names)
+        self.person_topics: dict[str, list[int]] = defaultdict(list)
+        for position, names in enumerate(topics["people"]):
+            for name in names:
+                self.person_topics[name].append(position)
         owners = Counter(o for o in archive.actions["owner"].dropna() if str(o).strip())
         self.person_slug = {name: unique(name, "person") for name in sorted(set(people) | set(owners))}
         self.meeting_month = dict(zip(archive.meetings["meeting_id"], archive.meetings["month"]))
-        self.topic_records = {r["topic_id"]: r for r in topics.to_dict("records")}
+        columns = topics.columns.tolist()
+        self.topic_records = {values[0]: dict(zip(columns, values))
+                              for values in zip(*(topics[c].tolist() for c in columns))}
         self._notes = self._load_notes(months)
         self._meeting_spans = self._spans()
+        self.month_rows = {m: rows for m, rows in topics.groupby("month", sort=False).indices.items()}
+        self.month_meetings = {m: rows for m, rows in archive.meetings.groupby("month", sort=False).indices.items()}
+        actions = archive.actions
+        # The month an item was resolved in: where the resolution was noted, else its own.
+        actions["resolved_month"] = [
+            (self.month_of_line(src, line) or month) if status in CLOSED else None
+            for src, line, month, status in zip(actions["evidence_source"], actions["evidence_line"],
+                                                actions["month"], actions["status"])]
 
     # -- loading ---------------------------------------------------------------------------
     def _load_notes(self, months: list[str]) -> dict[str, list[dict]]:
         """Notes by topic id (and by ``m:<meeting id>`` for a meeting's own notes)."""
         where, params = "", []
         if len(months) == 1:
-            where, params = "WHERE substr(m.date, 1, 7) = ?", months
+            where, params = "WHERE m.date BETWEEN ? AND ?", [f"{months[0]}-00", f"{months[0]}-99"]
         notes: dict[str, list[dict]] = defaultdict(list)
         for topic_id, meeting_id, kind, text, line, level in self.store.conn.execute(
                 f"SELECT n.topic_id, n.meeting_id, n.kind, n.text, n.line, n.level FROM notes n "
@@ -123,12 +143,9 @@ class _Report:
         if not source or line is None or pd.isna(line):
             return None
         found = None
-        for first, _, month in self._meeting_spans.get(source, ()):
-            if first <= line:
-                found = month
-            else:
-                break
-        return found
+        entries = self._meeting_spans.get(source, ())
+        at = bisect.bisect_right(entries, (line, "\uffff", "")) - 1
+        return entries[at][2] if at >= 0 else None
 
     # -- shared pieces ---------------------------------------------------------------------
     def topic_link(self, topic_id: str) -> str:
@@ -144,8 +161,9 @@ class _Report:
 
     def action_item(self, row: dict, as_of: str | None = None) -> dict:
         month = row["month"]
-        href = (self.topic_link(row["topic_id"]) if isinstance(row.get("topic_id"), str)
-                and row["topic_id"] in self.topic_records else f"month-{month}.html#m-{row['meeting_id']}")
+        # An action's topic is in the action's meeting, so its month page holds the anchor.
+        href = (f"month-{month}.html#t-{row['topic_id']}" if isinstance(row.get("topic_id"), str)
+                else f"month-{month}.html#m-{row['meeting_id']}")
         age = None
         if as_of:
             age = (date.fromisoformat(as_of) - date.fromisoformat(row["meeting_date"])).days
@@ -153,17 +171,17 @@ class _Report:
         return {**row, "href": href, "age": age, "owner": owner, "owner_slug": self.person_slug.get(owner)}
 
     def trend(self, theme: str, upto: str | None = None, last: int | None = None) -> tuple[list[str], list[int]]:
-        months = [m for m in self.months if upto is None or m <= upto]
-        if last:
-            months = months[-last:]
-        row = self.pivot.loc[theme] if theme in self.pivot.index else None
-        return months, [int(row[m]) if row is not None else 0 for m in months]
+        end = self.position[upto] + 1 if upto in self.position else len(self.months)
+        start = max(0, end - last) if last else 0
+        row = self.series.get(theme)
+        values = [int(v) for v in row[start:end]] if row is not None else [0] * (end - start)
+        return self.months[start:end], values
 
     # -- pages -----------------------------------------------------------------------------
     def month_context(self, month: str) -> dict:
         archive = self.archive
-        meetings = archive.meetings[archive.meetings["month"] == month]
-        topics = archive.topics[archive.topics["month"] == month]
+        meetings = archive.meetings.iloc[self.month_meetings.get(month, [])]
+        topics = archive.topics.iloc[self.month_rows.get(month, [])]
         by_meeting: dict[str, list[dict]] = defaultdict(list)
         for topic_id, meeting_id in zip(topics["topic_id"], topics["meeting_id"]):
             by_meeting[meeting_id].append({**self.topic_item(topic_id), "note_list": self._notes.get(topic_id, [])})
@@ -171,9 +189,10 @@ class _Report:
                          "note_list": self._notes.get(f"m:{m['meeting_id']}", [])}
                         for m in meetings.to_dict("records")]
         intents: dict[str, list[dict]] = defaultdict(list)
-        for topic_id, found in zip(topics["topic_id"], topics["intents"]):
+        for topic_id, title, votes, found in zip(topics["topic_id"], topics["title"], topics["votes"],
+                                                 topics["intents"]):
             for intent in found or ["untagged"]:
-                intents[intent].append(self.topic_item(topic_id))
+                intents[intent].append({"topic_id": topic_id, "title": title, "votes": votes})
         order = ["inform", "ideation", "analysis", "quest", "discuss"]
         intent_list = sorted(intents.items(), key=lambda kv: (order.index(kv[0]) if kv[0] in order else 99, kv[0]))
 
@@ -186,9 +205,9 @@ class _Report:
         as_of = meetings["date"].max() if not meetings.empty else f"{month}-28"
         opened = actions[actions["month"] == month]
         still_open = actions[(actions["month"] < month) & actions["status"].isin(OPEN)]
-        closed = actions[(actions["month"] <= month) & actions["status"].isin(CLOSED)]
-        resolved = [r for r in closed.to_dict("records")
-                    if (self.month_of_line(r["evidence_source"], r["evidence_line"]) or r["month"]) == month]
+        n_still_open = len(still_open)
+        still_open = still_open.head(MAX_LISTED)  # the oldest: actions come oldest first
+        resolved = actions[actions["resolved_month"] == month].to_dict("records")
         owners = Counter(o for o in pd.concat([opened["owner"], still_open["owner"]]).dropna() if str(o).strip())
         index = self.months.index(month) if month in self.months else -1
         return {
@@ -203,19 +222,20 @@ class _Report:
             "still_open": sorted((self.action_item(r, as_of) for r in still_open.to_dict("records")),
                                  key=lambda a: -a["age"]),
             "resolved": [self.action_item(r) for r in resolved], "as_of": as_of,
+            "n_still_open": n_still_open,
             "prev_month": self.months[index - 1] if index > 0 else None,
             "next_month": self.months[index + 1] if 0 <= index < len(self.months) - 1 else None,
         }
 
     def _month_themes(self, month: str, window: int = 3) -> list[dict]:
         this = self.table[self.table["month"] == month]
-        earlier = [m for m in self.months if m < month]
-        recent = earlier[-window:]
+        at = self.position.get(month, len(self.months))
         rows = []
         for r in this.to_dict("records"):
-            counts = self.pivot.loc[r["theme"]]
-            before = float(counts[recent].mean()) if recent else 0.0
-            ever = int(counts[earlier].sum()) if earlier else 0
+            counts = self.series[r["theme"]]
+            recent = counts[max(0, at - window):at]
+            before = float(recent.mean()) if len(recent) else 0.0
+            ever = int(counts[:at].sum())
             status = ("new" if ever == 0 else "rising" if r["topics"] >= 2 and r["topics"] >= 2 * before
                       else "falling" if r["topics"] < before else "steady")
             months, values = self.trend(r["theme"], upto=month, last=TREND_MONTHS)
@@ -226,16 +246,18 @@ class _Report:
         return rows
 
     def _fading(self, month: str, window: int = 3) -> list[dict]:
-        recent = [m for m in self.months if m < month][-window:]
-        if not recent or self.pivot.empty:
+        at = self.position.get(month, len(self.months))
+        if at == 0:
             return []
+        start = max(0, at - window)
         rows = []
-        before = self.pivot[recent].sum(axis=1)
-        now = self.pivot[month] if month in self.pivot.columns else before * 0
-        for theme in before.index[(before >= 2) & (now <= before / len(recent) / 2)]:
-            seen = [m for m in recent if self.pivot.at[theme, m] > 0]
-            rows.append({"theme": theme, "slug": self.theme_slug.get(theme), "before": int(before[theme]),
-                         "topics": int(now[theme]), "last_seen": seen[-1] if seen else None})
+        for theme, counts in self.series.items():
+            before = int(counts[start:at].sum())
+            now = int(counts[at]) if at < len(counts) else 0
+            if before >= 2 and now <= before / (at - start) / 2:
+                seen = [self.months[i] for i in range(start, at) if counts[i] > 0]
+                rows.append({"theme": theme, "slug": self.theme_slug.get(theme), "before": before,
+                             "topics": now, "last_seen": seen[-1] if seen else None})
         return sorted(rows, key=lambda r: (-r["before"], r["theme"]))
 
     def index_context(self) -> dict:
@@ -294,14 +316,22 @@ class _Report:
             "more": max(0, len(topics) - MAX_LISTED),
             "together": [(t, self.theme_slug.get(t), c) for t, c in together.most_common(10)],
             "people": [(n, self.person_slug.get(n), c) for n, c in people.most_common(20)],
-            "open": [self.action_item(r, date.today().isoformat()) for r in actions[actions["status"].isin(OPEN)].to_dict("records")],
-            "closed": [self.action_item(r) for r in actions[actions["status"].isin(CLOSED)].to_dict("records")],
+            **self._action_lists(actions),
         }
+
+    def _action_lists(self, actions: pd.DataFrame) -> dict:
+        """Open (oldest first, with age) and closed (newest first) items, at most MAX_LISTED each."""
+        opened = actions[actions["status"].isin(OPEN)]
+        closed = actions[actions["status"].isin(CLOSED)]
+        today = date.today().isoformat()
+        return {"open": [self.action_item(r, today) for r in opened.head(MAX_LISTED).to_dict("records")],
+                "closed": [self.action_item(r) for r in closed.iloc[::-1].head(MAX_LISTED).to_dict("records")],
+                "n_open": len(opened), "n_closed": len(closed)}
 
     def person_context(self, name: str) -> dict:
         archive = self.archive
-        mask = archive.topics["people"].map(lambda names: name in names)
-        topics = archive.topics[mask].sort_values(["date", "line"], ascending=[False, True])
+        topics = archive.topics.iloc[self.person_topics.get(name, [])].sort_values(
+            ["date", "line"], ascending=[False, True])
         actions = archive.actions[archive.actions["owner"] == name]
         themes = Counter(t for tid in topics["topic_id"] for t in self.topic_themes[tid])
         per_month = Counter(topics["month"])
@@ -313,8 +343,7 @@ class _Report:
             "topics": [self.topic_item(t) for t in topics["topic_id"].head(MAX_LISTED)],
             "more": max(0, len(topics) - MAX_LISTED),
             "themes": [(t, self.theme_slug.get(t), c) for t, c in themes.most_common(15)],
-            "open": [self.action_item(r, date.today().isoformat()) for r in actions[actions["status"].isin(OPEN)].to_dict("records")],
-            "closed": [self.action_item(r) for r in actions[actions["status"].isin(CLOSED)].to_dict("records")],
+            **self._action_lists(actions),
         }
 
 
@@ -327,29 +356,61 @@ def write_reports(store: Store, out: str | Path, *, month: str | None = None,
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    archive = Archive.load(store, taxonomy=taxonomy)
+    # The search stage may bring derived tables (people) up to date as it builds its
+    # index, so it goes first: every page then sees the same store.
+    search_index = None if month else _search_index(store)
+    archive = Archive.load(store, taxonomy=taxonomy, month=month)
     if month and month not in archive.months:
         known = ", ".join(archive.months[-6:]) or "none yet"
         raise InsightsError(f"no meetings in {month}; months with meetings end with: {known}")
     report = _Report(store, archive, [month] if month else archive.months)
-    env = environment()
-    written: list[Path] = []
-
-    def render(template: str, name: str, **context) -> None:
-        target = out / name
-        target.write_text(env.get_template(template).render(**context, page=name, all_months=archive.months),
-                          encoding="utf-8")
-        written.append(target)
-
     if month:
-        render("month.html", f"month-{month}.html", single=True, **report.month_context(month))
-        return written
-    render("index.html", "index.html", search_index=_search_index(store), **report.index_context())
-    for m in archive.months:
-        render("month.html", f"month-{m}.html", **report.month_context(m))
-    for theme, slug in sorted(report.theme_slug.items(), key=lambda kv: kv[1]):
-        if theme in report.pivot.index:
-            render("theme.html", f"theme-{slug}.html", **report.theme_context(theme))
-    for name, slug in sorted(report.person_slug.items(), key=lambda kv: kv[1]):
-        render("person.html", f"person-{slug}.html", **report.person_context(name))
+        return _render_pages(report, out, [("month.html", f"month-{month}.html", "month", month)], single=True)
+    pages = [("month.html", f"month-{m}.html", "month", m) for m in archive.months]
+    pages += [("theme.html", f"theme-{slug}.html", "theme", theme)
+              for theme, slug in sorted(report.theme_slug.items(), key=lambda kv: kv[1]) if theme in report.pivot.index]
+    pages += [("person.html", f"person-{slug}.html", "person", name)
+              for name, slug in sorted(report.person_slug.items(), key=lambda kv: kv[1])]
+    index = [("index.html", "index.html", "index", None)]
+    workers = min(os.cpu_count() or 1, 4)
+    if workers < 2 or len(pages) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+        return _render_pages(report, out, index, search_index=search_index) + _render_pages(report, out, pages)
+    # Pages are independent: forked workers that share the loaded frames render them, which
+    # on two cores halves a large archive's report.
+    global _FORKED
+    _FORKED = (report, out)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            pending = pool.map_async(_render_forked, [pages[i::workers] for i in range(workers)])
+            written = _render_pages(report, out, index, search_index=search_index)
+            for chunk in pending.get():
+                written += chunk
+    finally:
+        _FORKED = None
+    order = {name: i for i, (_, name, _, _) in enumerate(pages)}
+    written[1:] = sorted(written[1:], key=lambda p: order[p.name])
+    return written
+
+
+#: Below this many pages the work is not worth a process pool.
+PARALLEL_FROM = 200
+_FORKED: tuple | None = None
+
+
+def _render_forked(pages: list[tuple]) -> list[Path]:
+    report, out = _FORKED
+    return _render_pages(report, out, pages)
+
+
+def _render_pages(report: _Report, out: Path, pages: list[tuple], **extra) -> list[Path]:
+    env = environment()
+    contexts = {"index": lambda key: report.index_context(), "month": report.month_context,
+                "theme": report.theme_context, "person": report.person_context}
+    written = []
+    for template, name, kind, key in pages:
+        html = env.get_template(template).render(**contexts[kind](key), **extra, page=name,
+                                                 all_months=report.months)
+        target = out / name
+        target.write_text(html, encoding="utf-8")
+        written.append(target)
     return written
