@@ -64,7 +64,8 @@ def build(folder: Path, meetings: int = 10_000, *, sample_share: float = 0.5) ->
     while written["meetings"] < sample_target:
         pieces = []
         for copy in range(copies_per_page):
-            pieces.append(shifted_sample((page * copies_per_page + copy) * 23))
+            # spread copies over ten years of weeks, so months and years fill up like a real archive
+            pieces.append(shifted_sample(((page * copies_per_page + copy) * 23) % 520))
             written["meetings"] += 7
             if written["meetings"] >= sample_target:
                 break

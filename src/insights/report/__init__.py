@@ -54,9 +54,11 @@ def _search_index(store: Store) -> object | None:
     """The search partial's data, when the search stage is installed."""
     if importlib.util.find_spec("insights.search.client") is None:
         return None
-    from ..search.client import build_index  # type: ignore[import-not-found]
+    from ..search.client import DEFAULT_MAX_MEETINGS, build_index  # type: ignore[import-not-found]
+    from ..settings import load_settings
 
-    return build_index(store)
+    limit = load_settings().raw.get("report", {}).get("search_meetings", DEFAULT_MAX_MEETINGS)
+    return build_index(store, max_meetings=int(limit) if limit else None)
 
 
 @dataclass

@@ -45,8 +45,9 @@ def tokens(text: str) -> list[str]:
     >>> tokens("#Event-Bus, café")
     ['event', 'bus', 'cafe']
     """
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    if not text.isascii():  # most notes are plain ASCII: skip the costly decomposition
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return _TOKEN.findall(text.casefold())
 
 
