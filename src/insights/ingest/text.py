@@ -40,6 +40,7 @@ _LEAD = re.compile(r"^[\s:\-–—]+")
 _DATE_LINE = re.compile(r"^\s*(?:19|20)\d\d[-/.]\d{1,2}[-/.]\d{1,2}\s*$")
 _NAME = re.compile(r"^[A-Za-z][\w.'’\- ]{0,40}(?:\s*(?:,|&|and)\s*[A-Za-z][\w.'’\- ]{0,40})*$")
 _PREFIX_LIMIT = 400
+_TOPIC_OPENERS = frozenset("[(+*")
 LONG_LINE = 100_000
 
 
@@ -144,7 +145,8 @@ def read(text: str, source: str) -> Document:
             continue
         if len(stripped) > LONG_LINE:
             problems.append(Problem(source, number, "W104", Codes.W104.format(length=len(stripped))))
-        if len(stripped) <= 40 and _DATE_LINE.match(stripped):
+        first = stripped[0]
+        if first.isdigit() and len(stripped) <= 40 and _DATE_LINE.match(stripped):
             day = find_date(stripped)
             if day is None:
                 problems.append(Problem(source, number, "W102", Codes.W102.format(text=stripped)))
@@ -160,17 +162,18 @@ def read(text: str, source: str) -> Document:
                     first_line_of_date[day] = number
                 head, meeting_notes, topics, previous = (day, stripped, number, occurrence), [], [], "header"
                 continue
-        note = Note(stripped, number, _level(raw), source)
+        note = Note(stripped, number, _level(raw) if raw[0] in " \t" else 0, source)
         if head is None:
             preamble.append(note)
             continue
-        parsed = parse_topic_line(stripped)
+        # Most lines are plain notes: only a line opening with a bracket or a vote can be a topic.
+        parsed = parse_topic_line(stripped) if first in _TOPIC_OPENERS else None
         if parsed is not None and not (parsed[4] and previous in ("topic", "speaker")):
             tag, proposer, votes, title, _ = parsed
             topics.append((tag, proposer, votes, title, number, note.level, []))
             previous = "topic"
             continue
-        previous = "speaker" if speaker_line(stripped) else "note"
+        previous = "speaker" if (first in "[(" or ":" in stripped[:40]) and speaker_line(stripped) else "note"
         (topics[-1][6] if topics else meeting_notes).append(note)
     if head is not None:
         meetings.append(build_meeting(source, *head, meeting_notes, topics))
