@@ -130,7 +130,8 @@ def _summary(text: str) -> str:
 
 def _context(store: Store, item: ActionItem) -> list[tuple[int, str]]:
     rows = store.conn.execute(
-        "SELECT n.line, n.text FROM notes n JOIN action_items a ON a.file_id = n.file_id "
+        "SELECT n.line, n.text FROM action_items a JOIN notes n "
+        "ON n.topic_id = a.topic_id OR (a.topic_id IS NULL AND n.topic_id IS NULL AND n.meeting_id = a.meeting_id) "
         "WHERE a.id = ? AND n.line BETWEEN ? AND ? ORDER BY n.line",
         (item.id, item.line - CONTEXT_LINES, item.line + CONTEXT_LINES))
     return [(r["line"], r["text"]) for r in rows]

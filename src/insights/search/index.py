@@ -99,7 +99,8 @@ def units_from_store(conn: sqlite3.Connection, file_id: int) -> list[Unit]:
     meetings = conn.execute("SELECT id, date, title, source, line FROM meetings WHERE file_id = ? ORDER BY line",
                             (file_id,)).fetchall()
     for m_id, date, m_title, source, m_line in meetings:
-        notes = conn.execute("SELECT text, line FROM notes WHERE meeting_id = ? AND kind = 'meeting' ORDER BY line",
+        notes = conn.execute("SELECT text, line FROM notes WHERE meeting_id = ? AND topic_id IS NULL AND kind = 'meeting' "
+                             "ORDER BY line",
                              (m_id,)).fetchall()
         if notes:
             units.append(Unit(m_id, None, date, m_title, source, m_line, "", "", (),

@@ -177,10 +177,10 @@ class Store:
     def _remove(self, conn: sqlite3.Connection, file_id: int) -> None:
         for indexer in reversed(INDEXERS):
             indexer.removed(conn, file_id)
-        conn.execute("DELETE FROM notes WHERE file_id = ?", (file_id,))
-        conn.execute(
-            "DELETE FROM topics WHERE meeting_id IN (SELECT id FROM meetings WHERE file_id = ?)", (file_id,)
-        )
+        topic_ids = "SELECT t.id FROM topics t JOIN meetings m ON m.id = t.meeting_id WHERE m.file_id = ?"
+        conn.execute(f"DELETE FROM notes WHERE topic_id IN ({topic_ids})", (file_id,))
+        conn.execute("DELETE FROM notes WHERE topic_id IS NULL AND file_id = ?", (file_id,))
+        conn.execute(f"DELETE FROM topics WHERE id IN ({topic_ids})", (file_id,))
         conn.execute("DELETE FROM meetings WHERE file_id = ?", (file_id,))
         conn.execute("DELETE FROM files WHERE id = ?", (file_id,))
 
@@ -226,7 +226,9 @@ class Store:
         rows = self.conn.execute(
             f"""SELECT m.id, m.date, m.title, m.source, m.line,
                        (SELECT count(*) FROM topics t WHERE t.meeting_id = m.id) AS topics,
-                       (SELECT count(*) FROM notes n WHERE n.meeting_id = m.id) AS notes
+                       (SELECT count(*) FROM notes n WHERE n.meeting_id = m.id AND n.topic_id IS NULL)
+                       + (SELECT count(*) FROM topics t JOIN notes n ON n.topic_id = t.id
+                          WHERE t.meeting_id = m.id) AS notes
                 FROM meetings m {where} ORDER BY m.date DESC, m.source, m.line""",
             params,
         )
@@ -254,7 +256,8 @@ class Store:
                 "SELECT text, line, level FROM notes WHERE topic_id = ? ORDER BY line", (topic_id,))
         else:
             rows = self.conn.execute(
-                "SELECT text, line, level FROM notes WHERE meeting_id = ? AND kind = 'meeting' ORDER BY line",
+                "SELECT text, line, level FROM notes WHERE meeting_id = ? AND topic_id IS NULL AND kind = 'meeting' "
+                "ORDER BY line",
                 (meeting_id,))
         return [dict(row) for row in rows]
 
