@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -309,3 +310,32 @@ def test_every_command_has_help_text():
         assert command.help and command.help.strip(), f"`insights {' '.join(path)}` has no help"
         result = CliRunner().invoke(cli, [*path, "--help"])
         assert result.exit_code == 0 and "Usage:" in result.output
+
+
+def test_replacing_and_pruning_files_leaves_no_orphan_rows(tmp_path):
+    """Every table keyed by file, meeting or topic loses a file's rows with the file."""
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "a.txt").write_text(SAMPLE_TEXT, encoding="utf-8")
+    (folder / "b.txt").write_text(SAMPLE_TEXT.replace("Paver", "Make"), encoding="utf-8")
+    with Store(tmp_path / "o.db") as store:
+        ingest(store, [folder])
+        (folder / "a.txt").write_text(re.sub("iframe", "frame", SAMPLE_TEXT, flags=re.IGNORECASE), encoding="utf-8")
+        ingest(store, [folder])
+        (folder / "b.txt").unlink()
+        ingest(store, [folder], prune=True)
+        conn = store.conn
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        checked = 0
+        for table in tables:
+            columns = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+            for column, parent in (("file_id", "files"), ("meeting_id", "meetings"), ("topic_id", "topics")):
+                if column in columns and table not in (parent, "topic_themes", "topic_theme_state"):
+                    orphans = conn.execute(
+                        f"SELECT count(*) FROM {table} WHERE {column} IS NOT NULL "
+                        f"AND {column} NOT IN (SELECT id FROM {parent})").fetchone()[0]
+                    assert orphans == 0, f"{table}.{column} keeps {orphans} rows of a removed {parent[:-1]}"
+                    checked += 1
+        assert checked >= 10
+        assert store.counts()["files"] == 1 and store.counts()["meetings"] == 7
+        assert "iframe" not in " ".join(r[0] for r in conn.execute("SELECT text FROM notes")).lower()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -24,7 +25,12 @@ from .store import Store
 from . import extract as _extract  # noqa: F401,E402
 from . import search as _search  # noqa: F401,E402
 
-__all__ = ["ingest", "IngestSummary"]
+__all__ = ["ingest", "IngestSummary", "BATCH_BYTES"]
+
+#: An ingest run commits after this many bytes of notes or this many seconds, whichever
+#: comes first, so an interrupted run loses little and a large one commits rarely.
+BATCH_BYTES = 8 * 1024 * 1024
+BATCH_SECONDS = 0.5
 
 
 @dataclass
@@ -85,12 +91,27 @@ def ingest(store: Store, paths: Iterable[str | os.PathLike[str]], *, format: str
                                           fatal=True))
             continue
         files.extend(iter_files([path]))
-    for index, path in enumerate(files, start=1):
-        summary.files_seen += 1
-        source = source_name(path)
-        if progress:
-            progress(index, len(files), source)
-        _ingest_one(store, path, source, format, summary)
+    batch: Store._Transaction | None = None
+    try:
+        for index, path in enumerate(files, start=1):
+            summary.files_seen += 1
+            source = source_name(path)
+            if progress:
+                progress(index, len(files), source)
+            if batch is None:
+                # Files are committed in batches (each file still a savepoint of its own):
+                # one commit per file costs more than parsing it on a large archive.
+                batch, batch_bytes, batch_time = store.transaction(), summary.bytes_read, time.monotonic()
+                batch.__enter__()
+            _ingest_one(store, path, source, format, summary)
+            if (summary.bytes_read - batch_bytes >= BATCH_BYTES or index == len(files)
+                    or time.monotonic() - batch_time >= BATCH_SECONDS):
+                batch.__exit__(None, None, None)
+                batch = None
+    except BaseException as exc:
+        if batch is not None:
+            batch.__exit__(type(exc), exc, None)
+        raise
     if prune:
         summary.files_pruned = _prune(store, paths)
     return summary

@@ -79,7 +79,10 @@ class Store:
         try:
             self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             self.conn.row_factory = sqlite3.Row
-            self.conn.execute("PRAGMA foreign_keys = ON")
+            # Every stage deletes its own rows by file (see `_remove` and the indexers), so the
+            # REFERENCES clauses document the schema without being enforced: enforcing them makes
+            # each deleted meeting scan every child table that has no index on its key.
+            self.conn.execute("PRAGMA foreign_keys = OFF")
             if self.path != ":memory:":
                 self.conn.execute("PRAGMA journal_mode = WAL")
                 self.conn.execute("PRAGMA synchronous = NORMAL")
@@ -121,21 +124,30 @@ class Store:
                 )
 
     class _Transaction:
+        """All or nothing; inside another transaction it is a savepoint, so a batch of files
+        shares one commit while each file can still be rolled back on its own."""
+
         def __init__(self, conn: sqlite3.Connection):
             self.conn = conn
+            self.nested = False
 
         def __enter__(self) -> sqlite3.Connection:
-            self.conn.execute("BEGIN IMMEDIATE")
+            self.nested = self.conn.in_transaction
+            self.conn.execute("SAVEPOINT insights_file" if self.nested else "BEGIN IMMEDIATE")
             return self.conn
 
         def __exit__(self, exc_type, exc, tb) -> None:
-            if exc_type is None:
+            if self.nested:
+                if exc_type is not None:
+                    self.conn.execute("ROLLBACK TO insights_file")
+                self.conn.execute("RELEASE insights_file")
+            elif exc_type is None:
                 self.conn.execute("COMMIT")
             else:
                 self.conn.execute("ROLLBACK")
 
     def transaction(self) -> "Store._Transaction":
-        """``with store.transaction() as conn:``: all or nothing."""
+        """``with store.transaction() as conn:``: all or nothing (a savepoint when nested)."""
         return Store._Transaction(self.conn)
 
     # -- files -----------------------------------------------------------------------------
