@@ -20,6 +20,8 @@ Planning (:func:`plan_push`) needs no network: it is what ``--dry-run`` prints. 
 
 from __future__ import annotations
 
+import re
+
 import logging
 import os
 import time
@@ -123,8 +125,22 @@ def deployment_guess(config: JiraSettings, env=None) -> str:
     return "cloud" if env.get("JIRA_EMAIL") or env.get("JIRA_API_TOKEN") else "server"
 
 
-def _summary(text: str) -> str:
+def _summary(text: str, names: tuple[str, ...] = ()) -> str:
+    """The issue summary: the item's text without a leading owner name, one line, capped.
+
+    >>> _summary("Ned Batchelder Add this to the   ideas sheet", ("Ned Batchelder", "Ned"))
+    'Add this to the ideas sheet'
+    >>> _summary("Ned will write it up", ("Ned",))
+    'Ned will write it up'
+    """
     text = " ".join(text.split())
+    for name in sorted(names, key=len, reverse=True):
+        rest = text[len(name):]
+        # Only a name followed by an imperative ("Ned Add ...", "Ned: add ...") is a label to drop;
+        # "Ned will ..." reads as a sentence and stays whole.
+        if name and text.lower().startswith(name.lower()) and re.match(r"^(?:\s*[:\-–]\s*|\s+)[A-Z]", rest):
+            text = re.sub(r"^\s*[:\-–]?\s*", "", rest)
+            break
     return text if len(text) <= SUMMARY_MAX else text[: SUMMARY_MAX - 1].rstrip() + "…"
 
 
@@ -172,6 +188,11 @@ def _assignee(person: Person | None, owner: str | None, deployment: str, people_
     return None, f"{person.name} has no jira_username in {people_file} (Jira Server/Data Center assigns by username)"
 
 
+def _names(person: Person | None, owner: str | None) -> tuple[str, ...]:
+    names = tuple(n for n in (owner, *(person.aliases if person else ())) if n)
+    return names + ((person.name,) if person else ())
+
+
 def plan_issue(store: Store, item: ActionItem, jira: JiraSettings, people: People, deployment: str,
                project: str | None = None) -> PlannedIssue:
     """What to create for one action item."""
@@ -189,7 +210,7 @@ def plan_issue(store: Store, item: ActionItem, jira: JiraSettings, people: Peopl
         "path": quote(path), "source": quote(item.source), "line": item.line,
         "date": item.meeting_date.isoformat(), "meeting_id": quote(item.meeting_title or "")})
     return PlannedIssue(
-        fingerprint=item.fingerprint, item_id=item.id, project=chosen, summary=_summary(item.text),
+        fingerprint=item.fingerprint, item_id=item.id, project=chosen, summary=_summary(item.text, _names(person, owner)),
         description=_description(item, _context(store, item), owner), issue_type=jira.issue_type,
         labels=(LABEL, fingerprint_label(item.fingerprint)),
         due=item.due.isoformat() if item.due else None, owner=owner, person=person,
