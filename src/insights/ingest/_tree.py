@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from ..errors import Codes, IngestError
+from ..errors import Codes
 from ..model import Document, Meeting, Note, Problem
 from .dates import MONTHS, find_date, looks_like_date
-from .text import LONG_LINE, speaker_line, build_meeting, parse_topic_line
+from .text import LONG_LINE, build_meeting, no_meeting_error, parse_topic_line, speaker_line, starts_topic
 
 __all__ = ["MARKUP_TAG", "Block", "Rules", "collect_blocks", "assemble", "attribute", "lost_text", "plain_reason",
            "SKIP", "INLINE", "LIST", "BLOCK"]
@@ -258,7 +258,7 @@ def assemble(blocks: list[Block], source: str, format: str, problems: list[Probl
             preamble.append(note)
             continue
         parsed = parse_topic_line(text) if block.kind in _TOPICAL else None
-        if parsed is not None and not (parsed[4] and previous in ("topic", "speaker")):
+        if starts_topic(parsed, previous):
             tag, proposer, votes, title, _ = parsed
             topics.append((tag, proposer, votes, title, block.line, block.level, []))
             previous = "topic"
@@ -268,9 +268,7 @@ def assemble(blocks: list[Block], source: str, format: str, problems: list[Probl
     if head is not None:
         meetings.append(build_meeting(source, *head, meeting_notes, topics))
     if not meetings:
-        bad = next((p for p in problems if p.code == "W102"), None)
-        detail = f" ({bad.message})" if bad else ""
-        raise IngestError(Problem(source, bad.line if bad else 0, "E004", Codes.E004 + detail, fatal=True))
+        raise no_meeting_error(source, problems)
     return Document(source, format, tuple(meetings), tuple(preamble), tuple(problems))
 
 

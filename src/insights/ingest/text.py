@@ -96,6 +96,22 @@ def parse_topic_line(line: str) -> tuple[str | None, str | None, int, str, bool]
     return tag, proposer, votes, title, tag is None and votes == 0
 
 
+def starts_topic(parsed: tuple | None, previous: str) -> bool:
+    """Whether a parsed topic line opens a topic, given the kind of the line above.
+
+    A bare bracketed name (``[djoy] Better seed data``) right under a topic or another
+    speaker answers it: it stays a note.
+    """
+    return parsed is not None and not (parsed[4] and previous in ("topic", "speaker"))
+
+
+def no_meeting_error(source: str, problems: list[Problem]) -> IngestError:
+    """E004 for a file with no dated meeting, naming the first impossible date when there is one."""
+    bad = next((p for p in problems if p.code == "W102"), None)
+    detail = f" ({bad.message})" if bad else ""
+    return IngestError(Problem(source, bad.line if bad else 0, "E004", Codes.E004 + detail, fatal=True))
+
+
 def split_lines(text: str) -> list[str]:
     """Lines as editors number them: only ``\\n``, ``\\r\\n`` and ``\\r`` end a line.
 
@@ -168,7 +184,7 @@ def read(text: str, source: str) -> Document:
             continue
         # Most lines are plain notes: only a line opening with a bracket or a vote can be a topic.
         parsed = parse_topic_line(stripped) if first in _TOPIC_OPENERS else None
-        if parsed is not None and not (parsed[4] and previous in ("topic", "speaker")):
+        if starts_topic(parsed, previous):
             tag, proposer, votes, title, _ = parsed
             topics.append((tag, proposer, votes, title, number, note.level, []))
             previous = "topic"
@@ -178,9 +194,7 @@ def read(text: str, source: str) -> Document:
     if head is not None:
         meetings.append(build_meeting(source, *head, meeting_notes, topics))
     if not meetings:
-        bad = next((p for p in problems if p.code == "W102"), None)
-        detail = f" ({bad.message})" if bad else ""
-        raise IngestError(Problem(source, bad.line if bad else 0, "E004", Codes.E004 + detail, fatal=True))
+        raise no_meeting_error(source, problems)
     return Document(source, "text", tuple(meetings), tuple(preamble), tuple(problems))
 
 

@@ -144,7 +144,6 @@ class _Report:
         """The month of the meeting a source line belongs to (where a resolution was noted)."""
         if not source or line is None or pd.isna(line):
             return None
-        found = None
         entries = self._meeting_spans.get(source, ())
         at = bisect.bisect_right(entries, (line, "\uffff", "")) - 1
         return entries[at][2] if at >= 0 else None
