@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import unicodedata
 import sqlite3
 from dataclasses import dataclass
 from datetime import date
@@ -143,6 +144,19 @@ def _groups(conn: sqlite3.Connection) -> list[AliasGroup]:
     return _groups_cache[key]
 
 
+_index_cache: dict[int, tuple[list[AliasGroup], dict]] = {}
+
+
+def _lookup(groups: list[AliasGroup]) -> dict:
+    """``lookup(groups)``, kept while the same (cached) list of groups is in use."""
+    hit = _index_cache.get(id(groups))
+    if hit is None or hit[0] is not groups:
+        if len(_index_cache) > 32:
+            _index_cache.clear()
+        hit = _index_cache[id(groups)] = (groups, lookup(groups))
+    return hit[1]
+
+
 def _alternatives(terms: list[Term]) -> tuple[Term, ...]:
     seen, out = set(), []
     for term in terms:
@@ -162,7 +176,7 @@ def expand(query: Query, groups: list[AliasGroup]) -> Query:
     >>> expand(parse("david joy"), g).to_fts()
     '("david joy" OR "djoy" OR "DavidJ")'
     """
-    index = lookup(groups)
+    index = _lookup(groups)
     clauses = list(query.clauses)
     out: list[Clause] = []
     i = 0
@@ -352,8 +366,16 @@ class Highlighter:
         # Most lines of a matching topic do not match: set lookups rule them out quickly.
         # A line can only match an alternative holding all of its (non-prefix) stems.
         self.needs = [frozenset(key[:-1] if prefix else key) for key, prefix in self.alternatives]
+        # Cheaper still: porter only rewrites the end of a word, so a stem less its last two
+        # letters is part of the folded line wherever the stem's word is.
+        self.needles = [tuple(stem[:max(1, len(stem) - 2)] for stem in need) for need in self.needs]
 
     def match(self, number: int, text: str) -> Match:
+        folded = text.casefold()
+        if not folded.isascii():
+            folded = "".join(ch for ch in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(ch))
+        if not any(all(needle in folded for needle in needles) for needles in self.needles):
+            return Match(number, ((text, False),))
         cache = _stem_cache
         plain = _WORD.findall(text)
         missing = [w for w in plain if w not in cache]
@@ -460,10 +482,16 @@ def search(store, query: str, *, since: str | None = None, until: str | None = N
                 [fts, *params, RANK_WINDOW + 1]).fetchone()[0] > RANK_WINDOW
         highlighter = Highlighter(parsed)
         hits = []
+        # One query each for the units and their text, not two per hit.
+        ids = [rank["id"] for rank in ranked]
+        marks = ", ".join("?" * len(ids))
+        units = {row["id"]: row for row in store.conn.execute(
+            f"SELECT * FROM search_units WHERE id IN ({marks})", ids)} if ids else {}
+        texts = {row[0]: row[1:] for row in store.conn.execute(
+            f"SELECT rowid, title, body, people FROM search_fts WHERE rowid IN ({marks})", ids)} if ids else {}
         for rank in ranked:
-            unit = store.conn.execute("SELECT * FROM search_units WHERE id = ?", (rank["id"],)).fetchone()
-            title, body, people = store.conn.execute(
-                "SELECT title, body, people FROM search_fts WHERE rowid = ?", (rank["id"],)).fetchone()
+            unit = units[rank["id"]]
+            title, body, people = texts[rank["id"]]
             hits.append(Hit(
                 meeting_id=unit["meeting_id"], meeting_date=unit["meeting_date"], meeting_title=unit["meeting_title"],
                 topic_id=unit["topic_id"], topic_title=title if unit["topic_id"] else None,
