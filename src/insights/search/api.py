@@ -377,16 +377,17 @@ class Highlighter:
         if not any(all(needle in folded for needle in needles) for needles in self.needles):
             return Match(number, ((text, False),))
         cache = _stem_cache
-        plain = _WORD.findall(text)
+        words = list(_WORD.finditer(text))  # tokenised once, stemmed through the shared cache
+        plain = [w.group() for w in words]
         missing = [w for w in plain if w not in cache]
         if missing:
             stems(missing)
-        present = {stem for w in plain for stem in (cache[w] if w in cache else stems([w])[0])}
+        keys = [cache[w] if w in cache else stems([w])[0] for w in plain]
+        present = {stem for key in keys for stem in key}
         if not any(need <= present for need in self.needs):
             return Match(number, ((text, False),))
-        words = list(_WORD.finditer(text))
         spans, seq = [], []  # per index token: its word's span and its stem
-        for word, key in zip(words, stems([w.group() for w in words])):
+        for word, key in zip(words, keys):
             for stem in key:
                 spans.append(word.span())
                 seq.append(stem)
@@ -395,8 +396,13 @@ class Highlighter:
             if not need <= present:
                 continue
             n, last = len(key), key[-1]
+            if n == 1:  # one word: no sequence to compare
+                marks.extend(spans[i] for i, stem in enumerate(seq)
+                             if (stem.startswith(last) if prefix else stem == last))
+                continue
+            head = list(key[:-1])
             for i in range(len(seq) - n + 1):
-                if seq[i:i + n - 1] == list(key[:-1]) and (
+                if seq[i] == head[0] and seq[i:i + n - 1] == head and (
                         seq[i + n - 1].startswith(last) if prefix else seq[i + n - 1] == last):
                     marks.append((spans[i][0], spans[i + n - 1][1]))
         if not marks:
