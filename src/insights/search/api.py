@@ -366,15 +366,16 @@ class Highlighter:
         # Most lines of a matching topic do not match: set lookups rule them out quickly.
         # A line can only match an alternative holding all of its (non-prefix) stems.
         self.needs = [frozenset(key[:-1] if prefix else key) for key, prefix in self.alternatives]
-        # Cheaper still: porter only rewrites the end of a word, so a stem less its last two
-        # letters is part of the folded line wherever the stem's word is.
-        self.needles = [tuple(stem[:max(1, len(stem) - 2)] for stem in need) for need in self.needs]
+        # Cheaper still: porter only rewrites the end of a word, so a stem less its last
+        # letters starts a word of the folded line wherever the stem's word is.
+        self.needles = [tuple(re.compile(r"(?:^|[\W_])" + re.escape(stem[:max(1, len(stem) - (2 if len(stem) > 4 else 1))]))
+                              for stem in key) for key, _ in self.alternatives]
 
     def match(self, number: int, text: str) -> Match:
         folded = text.casefold()
         if not folded.isascii():
             folded = "".join(ch for ch in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(ch))
-        if not any(all(needle in folded for needle in needles) for needles in self.needles):
+        if not any(all(needle.search(folded) for needle in needles) for needles in self.needles):
             return Match(number, ((text, False),))
         cache = _stem_cache
         words = list(_WORD.finditer(text))  # tokenised once, stemmed through the shared cache
