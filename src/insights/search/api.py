@@ -368,13 +368,19 @@ class Highlighter:
         self.needs = [frozenset(key[:-1] if prefix else key) for key, prefix in self.alternatives]
         # Cheaper still: porter only rewrites the end of a word, so a stem less its last
         # letters starts a word of the folded line wherever the stem's word is.
-        self.needles = [tuple(re.compile(r"(?:^|[\W_])" + re.escape(stem[:max(1, len(stem) - (2 if len(stem) > 4 else 1))]))
-                              for stem in key) for key, _ in self.alternatives]
+        cut = [tuple(stem[:max(1, len(stem) - (2 if len(stem) > 4 else 1))] for stem in key)
+               for key, _ in self.alternatives]
+        self.needles = [tuple(re.compile(r"(?:^|[\W_])" + re.escape(n)) for n in needles) for needles in cut]
+        # One pass first: a line holding none of the needles cannot match any alternative.
+        first = sorted({needles[0] for needles in cut if needles}, key=len, reverse=True)
+        self.any_needle = re.compile(r"(?:^|[\W_])(?:" + "|".join(map(re.escape, first)) + ")") if first else None
 
     def match(self, number: int, text: str) -> Match:
         folded = text.casefold()
         if not folded.isascii():
             folded = "".join(ch for ch in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(ch))
+        if self.any_needle is not None and not self.any_needle.search(folded):
+            return Match(number, ((text, False),))
         if not any(all(needle.search(folded) for needle in needles) for needles in self.needles):
             return Match(number, ((text, False),))
         cache = _stem_cache
