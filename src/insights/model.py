@@ -37,6 +37,8 @@ __all__ = [
 
 
 _NON_WORD = re.compile(r"[^\w]+")
+# Combining marks (accents once NFKD has split them off), removed in one pass.
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 
 def normalise_text(text: str) -> str:
@@ -46,8 +48,7 @@ def normalise_text(text: str) -> str:
     'spruce up our working group page'
     """
     if not text.isascii():
-        text = unicodedata.normalize("NFKD", text)
-        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
     return " ".join(_NON_WORD.sub(" ", text.casefold()).split())
 
 

@@ -19,6 +19,7 @@ Layout understood:
 
 from __future__ import annotations
 
+import functools
 import re
 
 from ..errors import Codes, IngestError
@@ -44,12 +45,14 @@ _TOPIC_OPENERS = frozenset("[(+*")
 LONG_LINE = 100_000
 
 
+@functools.lru_cache(maxsize=4096)  # tags and names repeat across a page
 def is_intent_tag(body: str) -> bool:
     """True when a bracketed text reads as an intent tag (``quest/ideation``, ``quick question``)."""
     words = re.split(r"[^a-z]+", body.lower())
     return any(word in INTENT_WORDS for word in words)
 
 
+@functools.lru_cache(maxsize=4096)
 def _is_name(body: str) -> bool:
     body = body.strip()
     return bool(body) and len(body.split()) <= 6 and bool(_NAME.match(body)) and not is_intent_tag(body)
