@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from ..errors import Codes
-from ..model import Document, Meeting, Note, Problem
+from ..model import Document, Note, Problem
 from .dates import MONTHS, find_date, looks_like_date
-from .text import LONG_LINE, build_meeting, no_meeting_error, parse_topic_line, speaker_line, starts_topic
+from .text import LONG_LINE, PageAssembler, parse_topic_line, speaker_line
 
 __all__ = ["MARKUP_TAG", "Block", "Rules", "collect_blocks", "assemble", "attribute", "lost_text", "plain_reason",
            "SKIP", "INLINE", "LIST", "BLOCK"]
@@ -226,50 +226,22 @@ def _dating(block: Block) -> tuple[bool, object]:
 
 def assemble(blocks: list[Block], source: str, format: str, problems: list[Problem]) -> Document:
     """Read blocks as the plain-text reader reads lines: preamble, dated meetings, topics, notes."""
-    preamble: list[Note] = []
-    meetings: list[Meeting] = []
-    head: tuple | None = None  # (date, title, line, occurrence) of the meeting being read
-    meeting_notes: list[Note] = []
-    topics: list[tuple] = []
-    first_line_of_date: dict = {}
-    previous = "none"  # header | topic | speaker | note, as in the text reader
-
+    page = PageAssembler(source)
+    page.problems.extend(problems)
     for block in blocks:
         text = block.text
         if len(text) > LONG_LINE:
-            problems.append(Problem(source, block.line, "W104", Codes.W104.format(length=len(text))))
+            page.problem(block.line, "W104", Codes.W104.format(length=len(text)))
         dated, day = _dating(block)
         if dated and day is None:
-            problems.append(Problem(source, block.line, "W102", Codes.W102.format(text=text[:80])))
+            page.problem(block.line, "W102", Codes.W102.format(text=text[:80]))
         elif dated:
-            if head is not None:
-                meetings.append(build_meeting(source, *head, meeting_notes, topics))
-            occurrence = 1
-            if day in first_line_of_date:
-                occurrence = sum(1 for m in meetings if m.date == day) + 1
-                problems.append(Problem(source, block.line, "W103",
-                                        Codes.W103.format(date=day.isoformat(), first=first_line_of_date[day])))
-            else:
-                first_line_of_date[day] = block.line
-            head, meeting_notes, topics, previous = (day, text, block.line, occurrence), [], [], "header"
-            continue
-        note = Note(text, block.line, block.level, source)
-        if head is None:
-            preamble.append(note)
+            page.date(day, text, block.line)
             continue
         parsed = parse_topic_line(text) if block.kind in _TOPICAL else None
-        if starts_topic(parsed, previous):
-            tag, proposer, votes, title, _ = parsed
-            topics.append((tag, proposer, votes, title, block.line, block.level, []))
-            previous = "topic"
-            continue
-        previous = "speaker" if block.kind != "task" and speaker_line(text) else "note"
-        (topics[-1][6] if topics else meeting_notes).append(note)
-    if head is not None:
-        meetings.append(build_meeting(source, *head, meeting_notes, topics))
-    if not meetings:
-        raise no_meeting_error(source, problems)
-    return Document(source, format, tuple(meetings), tuple(preamble), tuple(problems))
+        page.note(Note(text, block.line, block.level, source), parsed,
+                  speaker=block.kind != "task" and speaker_line(text))
+    return page.finish(format)
 
 
 # Markup that holds no page text (or text parsers take literally), and CDATA, whose content

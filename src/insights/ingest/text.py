@@ -146,59 +146,98 @@ def build_meeting(source: str, day, title: str, line: int, occurrence: int, note
     return Meeting(day, title, source, line, tuple(built), tuple(notes), meeting_id)
 
 
+class PageAssembler:
+    """Builds a :class:`Document` from a page read in order, line by line or block by block.
+
+    Readers decide what a line is (a date, its text, whether it parses as a topic line, whether
+    it opens with a speaker); the assembler keeps the rules they share: what comes before the
+    first date is preamble, a repeated date opens a second meeting (W103), a bare bracketed
+    name under a topic or speaker answers it, and a page without a dated meeting fails (E004).
+
+    >>> from datetime import date
+    >>> page = PageAssembler("p.txt")
+    >>> page.note(Note("Purpose", 1))
+    >>> page.date(date(2021, 7, 28), "2021-07-28", 2)
+    >>> page.note(Note("[quest] (Ann) Why?", 3), parse_topic_line("[quest] (Ann) Why?"))
+    >>> page.note(Note("Because", 4))
+    >>> doc = page.finish("text")
+    >>> [n.text for n in doc.preamble], [(t.title, [n.text for n in t.notes]) for t in doc.topics]
+    (['Purpose'], [('Why?', ['Because'])])
+    """
+
+    def __init__(self, source: str):
+        self.source = source
+        self.problems: list[Problem] = []
+        self.preamble: list[Note] = []
+        self.meetings: list[Meeting] = []
+        self._head: tuple | None = None  # (date, title, line, occurrence) of the meeting being read
+        self._notes: list[Note] = []
+        self._topics: list[tuple] = []
+        self._first_line_of_date: dict = {}
+        self._previous = "none"  # kind of the previous line: header | topic | speaker | note
+
+    def problem(self, line: int, code: str, message: str) -> None:
+        self.problems.append(Problem(self.source, line, code, message))
+
+    def date(self, day, title: str, line: int) -> None:
+        """A dated section header opens a meeting."""
+        self._close()
+        occurrence = 1
+        if day in self._first_line_of_date:
+            occurrence = sum(1 for m in self.meetings if m.date == day) + 1
+            self.problem(line, "W103", Codes.W103.format(date=day.isoformat(), first=self._first_line_of_date[day]))
+        else:
+            self._first_line_of_date[day] = line
+        self._head, self._notes, self._topics, self._previous = (day, title, line, occurrence), [], [], "header"
+
+    def note(self, note: Note, parsed: tuple | None = None, speaker: bool = False) -> None:
+        """Any other line: preamble, a topic header (``parsed`` from :func:`parse_topic_line`) or a note."""
+        if self._head is None:
+            self.preamble.append(note)
+        elif starts_topic(parsed, self._previous):
+            tag, proposer, votes, title, _ = parsed
+            self._topics.append((tag, proposer, votes, title, note.line, note.level, []))
+            self._previous = "topic"
+        else:
+            self._previous = "speaker" if speaker else "note"
+            (self._topics[-1][6] if self._topics else self._notes).append(note)
+
+    def finish(self, format: str) -> Document:
+        self._close()
+        if not self.meetings:
+            raise no_meeting_error(self.source, self.problems)
+        return Document(self.source, format, tuple(self.meetings), tuple(self.preamble), tuple(self.problems))
+
+    def _close(self) -> None:
+        if self._head is not None:
+            self.meetings.append(build_meeting(self.source, *self._head, self._notes, self._topics))
+            self._head = None
+
+
 @reader("text", suffixes=(".txt",), detect=lambda text: 20 if _DATE_LINE.search(text[:200_000]) else 0)
 def read(text: str, source: str) -> Document:
     """Parse a plain-text page into meetings, topics and notes (see module docstring)."""
-    problems: list[Problem] = []
-    preamble: list[Note] = []
-    meetings: list[Meeting] = []
-    head: tuple | None = None  # (date, title, line, occurrence) of the meeting being read
-    meeting_notes: list[Note] = []
-    topics: list[tuple] = []
-    first_line_of_date: dict = {}
-    previous = "none"  # kind of the previous non-blank line: header | topic | speaker | note
-
+    page = PageAssembler(source)
     for number, raw in enumerate(split_lines(text), start=1):
         stripped = raw.strip()
         if not stripped:
             continue
         if len(stripped) > LONG_LINE:
-            problems.append(Problem(source, number, "W104", Codes.W104.format(length=len(stripped))))
+            page.problem(number, "W104", Codes.W104.format(length=len(stripped)))
         first = stripped[0]
         if first.isdigit() and len(stripped) <= 40 and _DATE_LINE.match(stripped):
             day = find_date(stripped)
             if day is None:
-                problems.append(Problem(source, number, "W102", Codes.W102.format(text=stripped)))
+                page.problem(number, "W102", Codes.W102.format(text=stripped))
             else:
-                if head is not None:
-                    meetings.append(build_meeting(source, *head, meeting_notes, topics))
-                occurrence = 1
-                if day in first_line_of_date:
-                    occurrence = sum(1 for m in meetings if m.date == day) + 1
-                    problems.append(Problem(source, number, "W103",
-                                            Codes.W103.format(date=day.isoformat(), first=first_line_of_date[day])))
-                else:
-                    first_line_of_date[day] = number
-                head, meeting_notes, topics, previous = (day, stripped, number, occurrence), [], [], "header"
+                page.date(day, stripped, number)
                 continue
         note = Note(stripped, number, _level(raw) if raw[0] in " \t" else 0, source)
-        if head is None:
-            preamble.append(note)
-            continue
         # Most lines are plain notes: only a line opening with a bracket or a vote can be a topic.
         parsed = parse_topic_line(stripped) if first in _TOPIC_OPENERS else None
-        if starts_topic(parsed, previous):
-            tag, proposer, votes, title, _ = parsed
-            topics.append((tag, proposer, votes, title, number, note.level, []))
-            previous = "topic"
-            continue
-        previous = "speaker" if (first in "[(" or ":" in stripped[:40]) and speaker_line(stripped) else "note"
-        (topics[-1][6] if topics else meeting_notes).append(note)
-    if head is not None:
-        meetings.append(build_meeting(source, *head, meeting_notes, topics))
-    if not meetings:
-        raise no_meeting_error(source, problems)
-    return Document(source, "text", tuple(meetings), tuple(preamble), tuple(problems))
+        speaker = (first in "[(" or ":" in stripped[:40]) and speaker_line(stripped)
+        page.note(note, parsed, speaker)
+    return page.finish("text")
 
 
 _SPEAKER = re.compile(r"^(?:\[[^\]\[]{1,40}\]|\([A-Za-z][^()]{0,30}\)|[A-Z][\w.]*(?: [A-Z][\w.]*){0,2}:)\s")
