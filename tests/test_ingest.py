@@ -339,3 +339,11 @@ def test_replacing_and_pruning_files_leaves_no_orphan_rows(tmp_path):
         assert checked >= 10
         assert store.counts()["files"] == 1 and store.counts()["meetings"] == 7
         assert "iframe" not in " ".join(r[0] for r in conn.execute("SELECT text FROM notes")).lower()
+
+
+def test_progress_reports_every_file_with_its_position(archive, tmp_path):
+    seen = []
+    with Store(tmp_path / "p.db") as store:
+        ingest(store, [archive], progress=lambda index, total, source: seen.append((index, total, source)))
+    assert [(i, t) for i, t, _ in seen] == [(1, 2), (2, 2)]
+    assert [Path(s).name for _, _, s in seen] == ["arch-hours-2021.txt", "later.txt"]
