@@ -78,8 +78,8 @@ def ingest(store: Store, paths: Iterable[str | os.PathLike[str]], *, format: str
            prune: bool = False, progress: Callable[[int, int, str], None] | None = None) -> IngestSummary:
     """Bring the store up to date with ``paths`` (files or folders).
 
-    Each file is parsed first and then written in one transaction, so an interrupted run
-    leaves every file either fully stored or as it was. With ``prune``, stored files under
+    Each file is parsed first and then written as one savepoint inside a batch transaction,
+    so an interrupted run leaves every file either fully stored or as it was. With ``prune``, stored files under
     the given folders that no longer exist are removed.
     """
     paths = [Path(p) for p in paths]
@@ -91,27 +91,21 @@ def ingest(store: Store, paths: Iterable[str | os.PathLike[str]], *, format: str
                                           fatal=True))
             continue
         files.extend(iter_files([path]))
-    batch: Store._Transaction | None = None
-    try:
-        for index, path in enumerate(files, start=1):
-            summary.files_seen += 1
-            source = source_name(path)
-            if progress:
-                progress(index, len(files), source)
-            if batch is None:
-                # Files are committed in batches (each file still a savepoint of its own):
-                # one commit per file costs more than parsing it on a large archive.
-                batch, batch_bytes, batch_time = store.transaction(), summary.bytes_read, time.monotonic()
-                batch.__enter__()
-            _ingest_one(store, path, source, format, summary)
-            if (summary.bytes_read - batch_bytes >= BATCH_BYTES or index == len(files)
-                    or time.monotonic() - batch_time >= BATCH_SECONDS):
-                batch.__exit__(None, None, None)
-                batch = None
-    except BaseException as exc:
-        if batch is not None:
-            batch.__exit__(type(exc), exc, None)
-        raise
+    position = 0
+    while position < len(files):
+        # Files are committed in batches (each file still a savepoint of its own): one commit
+        # per file costs more than parsing it on a large archive.
+        with store.transaction():
+            started, first_byte = time.monotonic(), summary.bytes_read
+            while position < len(files) and summary.bytes_read - first_byte < BATCH_BYTES \
+                    and time.monotonic() - started < BATCH_SECONDS:
+                path = files[position]
+                position += 1
+                summary.files_seen += 1
+                source = source_name(path)
+                if progress:
+                    progress(position, len(files), source)
+                _ingest_one(store, path, source, format, summary)
     if prune:
         summary.files_pruned = _prune(store, paths)
     return summary
