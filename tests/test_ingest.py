@@ -204,12 +204,14 @@ insights.cli.cli.main(args=["--db", "x.db", "ingest", "secret.txt"], prog_name="
     assert "Traceback" not in result.stderr
 
 
-def test_a_folder_where_a_file_is_expected_is_reported(tmp_path):
+def test_a_folder_named_like_a_notes_file_is_walked_not_read(tmp_path):
     odd = tmp_path / "looks-like-notes.txt"
     odd.mkdir()
     (tmp_path / "real.txt").write_text("2021-12-23\n[quest] (B) y\n")
-    result = run("ingest", str(tmp_path / "real.txt"), str(odd / ".." / "looks-like-notes.txt"), db=tmp_path / "y.db")
+    result = run("ingest", "--json", str(tmp_path / "real.txt"), str(odd), db=tmp_path / "y.db")
     assert result.exit_code == 0 and "Traceback" not in result.output
+    summary = json.loads(result.stdout)
+    assert summary["files"]["seen"] == 1 and summary["files"]["added"] == 1 and summary["files"]["failed"] == 0
 
 
 def test_unknown_format_and_bad_database_are_one_line_errors(tmp_path):
