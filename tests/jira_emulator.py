@@ -689,7 +689,7 @@ def seed_items(store, items: list[dict], source: str = "notes.txt", path: str = 
         topic_id = make_id(meeting_id, topic_title)
         if not conn.execute("SELECT 1 FROM topics WHERE id = ?", (topic_id,)).fetchone():
             ordinal = conn.execute("SELECT count(*) FROM topics WHERE meeting_id = ?", (meeting_id,)).fetchone()[0]
-            conn.execute("INSERT INTO topics VALUES (?, ?, ?, ?, NULL, NULL, 0, ?, 0)",
+            conn.execute("INSERT INTO topics (id, meeting_id, ordinal, title, line) VALUES (?, ?, ?, ?, ?)",
                          (topic_id, meeting_id, ordinal, topic_title, line))
             line += 1
         for text in item.get("context", []):
@@ -698,6 +698,11 @@ def seed_items(store, items: list[dict], source: str = "notes.txt", path: str = 
             line += 1
         conn.execute("INSERT INTO notes (file_id, meeting_id, topic_id, kind, text, line, level) "
                      "VALUES (?, ?, ?, 'topic', ?, ?, 0)", (file_id, meeting_id, topic_id, item["text"], line))
+        # Keep the note-id runs that reads go through (migration 0007) covering what was added.
+        conn.execute("UPDATE topics SET notes_first = (SELECT min(id) FROM notes WHERE topic_id = ?1), "
+                     "notes_last = (SELECT max(id) FROM notes WHERE topic_id = ?1) WHERE id = ?1", (topic_id,))
+        conn.execute("UPDATE files SET notes_first = (SELECT min(id) FROM notes WHERE file_id = ?1), "
+                     "notes_last = (SELECT max(id) FROM notes WHERE file_id = ?1) WHERE id = ?1", (file_id,))
         from datetime import date as _date
 
         fingerprint = ActionItem.make_fingerprint(item["text"], _date.fromisoformat(day), source)

@@ -319,9 +319,11 @@ def test_replacing_and_pruning_files_leaves_no_orphan_rows(tmp_path):
     folder = tmp_path / "notes"
     folder.mkdir()
     (folder / "a.txt").write_text(SAMPLE_TEXT, encoding="utf-8")
-    (folder / "b.txt").write_text(SAMPLE_TEXT.replace("Paver", "Make"), encoding="utf-8")
+    # b.txt repeats a date, so it leaves a warning (W103) in the problems table too.
+    (folder / "b.txt").write_text(SAMPLE_TEXT.replace("Paver", "Make") + "\n2021-12-22\nAgain\n", encoding="utf-8")
     with Store(tmp_path / "o.db") as store:
         ingest(store, [folder])
+        assert [p["code"] for p in store.problems()] == ["W103"]
         (folder / "a.txt").write_text(re.sub("iframe", "frame", SAMPLE_TEXT, flags=re.IGNORECASE), encoding="utf-8")
         ingest(store, [folder])
         (folder / "b.txt").unlink()

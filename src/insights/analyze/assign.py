@@ -22,7 +22,7 @@ from datetime import datetime, timezone
 
 import pandas as pd
 
-from ..store import Store
+from ..store import TOPIC_NOTES, Store
 from .discover import ThemeModel
 from .taxonomy import Taxonomy, load_taxonomy, slugify
 
@@ -53,7 +53,7 @@ def topic_documents(store: Store, *, text: bool = True, month: str | None = None
     where, params = _month_where(month)
     topics = conn.execute(
         f"""SELECT t.id, t.meeting_id, m.date, t.title, t.tag, t.proposer_text, t.votes, m.source, t.line,
-                  (SELECT count(*) FROM notes n WHERE n.topic_id = t.id)
+                  (SELECT count(*) FROM notes n WHERE {TOPIC_NOTES})
            FROM topics t JOIN meetings m ON m.id = t.meeting_id {where}
            ORDER BY m.date, m.source, m.line, t.ordinal""", params).fetchall()
     columns = ["topic_id", "meeting_id", "date", "month", "title", "tag", "proposer_text", "votes",
@@ -63,8 +63,8 @@ def topic_documents(store: Store, *, text: bool = True, month: str | None = None
     if text:
         notes: dict[str, list[str]] = {}
         if month:
-            rows = conn.execute("SELECT n.topic_id, n.text FROM notes n JOIN meetings m ON m.id = n.meeting_id "
-                                "WHERE n.topic_id IS NOT NULL AND m.date BETWEEN ? AND ? "
+            rows = conn.execute(f"SELECT n.topic_id, n.text FROM meetings m JOIN topics t ON t.meeting_id = m.id "
+                                f"JOIN notes n ON {TOPIC_NOTES} WHERE m.date BETWEEN ? AND ? "
                                 "ORDER BY n.topic_id, n.line", params)
         else:
             rows = conn.execute("SELECT topic_id, text FROM notes WHERE topic_id IS NOT NULL ORDER BY topic_id, line")

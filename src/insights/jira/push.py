@@ -31,7 +31,7 @@ from urllib.parse import quote
 
 from ..actions import list_actions
 from ..model import ActionItem, Person
-from ..store import Store
+from ..store import TOPIC_NOTES, Store
 from .config import JiraSettings
 from .client import FoundIssue, JiraAuthError, JiraClient, JiraRejected, JiraUnavailable
 from .ledger import LABEL, Ledger, fingerprint_label
@@ -145,11 +145,13 @@ def _summary(text: str, names: tuple[str, ...] = ()) -> str:
 
 
 def _context(store: Store, item: ActionItem) -> list[tuple[int, str]]:
+    lines = (item.id, item.line - CONTEXT_LINES, item.line + CONTEXT_LINES)
     rows = store.conn.execute(
-        "SELECT n.line, n.text FROM action_items a JOIN notes n "
-        "ON n.topic_id = a.topic_id OR (a.topic_id IS NULL AND n.topic_id IS NULL AND n.meeting_id = a.meeting_id) "
-        "WHERE a.id = ? AND n.line BETWEEN ? AND ? ORDER BY n.line",
-        (item.id, item.line - CONTEXT_LINES, item.line + CONTEXT_LINES))
+        f"SELECT n.line, n.text FROM action_items a JOIN topics t ON t.id = a.topic_id JOIN notes n ON {TOPIC_NOTES} "
+        "WHERE a.id = ? AND n.line BETWEEN ? AND ? "
+        "UNION ALL SELECT n.line, n.text FROM action_items a JOIN notes n "
+        "ON a.topic_id IS NULL AND n.topic_id IS NULL AND n.meeting_id = a.meeting_id "
+        "WHERE a.id = ? AND n.line BETWEEN ? AND ? ORDER BY 1", lines + lines)
     return [(r["line"], r["text"]) for r in rows]
 
 

@@ -29,7 +29,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from ..analyze.taxonomy import Taxonomy, slugify
 from ..analyze.trends import CLOSED, OPEN, Archive, _pivot, theme_month_table
 from ..errors import InsightsError
-from ..store import Store
+from ..store import TOPIC_NOTES, Store
 from .charts import bar_chart, notes_list, sparkline
 
 __all__ = ["write_reports", "environment"]
@@ -124,9 +124,11 @@ class _Report:
         if len(months) == 1:
             where, params = "WHERE m.date BETWEEN ? AND ?", [f"{months[0]}-00", f"{months[0]}-99"]
         notes: dict[str, list[dict]] = defaultdict(list)
+        columns = "n.topic_id, n.meeting_id, n.kind, n.text, n.line, n.level"
         for topic_id, meeting_id, kind, text, line, level in self.store.conn.execute(
-                f"SELECT n.topic_id, n.meeting_id, n.kind, n.text, n.line, n.level FROM notes n "
-                f"JOIN meetings m ON m.id = n.meeting_id {where} ORDER BY n.line", params):
+                f"SELECT {columns} FROM meetings m JOIN topics t ON t.meeting_id = m.id JOIN notes n ON {TOPIC_NOTES} "
+                f"{where} UNION ALL SELECT {columns} FROM meetings m JOIN notes n "
+                f"ON n.meeting_id = m.id AND n.topic_id IS NULL {where} ORDER BY 5", params + params):
             key = topic_id if kind == "topic" else f"m:{meeting_id}"
             notes[key].append({"text": text, "line": line, "level": level})
         return notes

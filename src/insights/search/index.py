@@ -105,10 +105,11 @@ def units_from_store(conn: sqlite3.Connection, file_id: int) -> list[Unit]:
         if notes:
             units.append(Unit(m_id, None, date, m_title, source, m_line, "", "", (),
                               tuple(n[1] for n in notes), tuple(clean(n[0]) for n in notes)))
-        topics = conn.execute("SELECT id, title, tag, proposer_text, line FROM topics WHERE meeting_id = ? "
-                              "ORDER BY ordinal", (m_id,)).fetchall()
-        for t_id, title, tag, proposer, line in topics:
-            notes = conn.execute("SELECT text, line FROM notes WHERE topic_id = ? ORDER BY line", (t_id,)).fetchall()
+        topics = conn.execute("SELECT id, title, tag, proposer_text, line, notes_first, notes_last FROM topics "
+                              "WHERE meeting_id = ? ORDER BY ordinal", (m_id,)).fetchall()
+        for t_id, title, tag, proposer, line, first, last in topics:
+            notes = conn.execute("SELECT text, line FROM notes WHERE id BETWEEN ? AND ? AND topic_id = ? ORDER BY line",
+                                 (first, last, t_id)).fetchall()
             units.append(Unit(m_id, t_id, date, m_title, source, line, clean(title), clean(proposer),
                               tuple(normalise_intents(tag)), tuple(n[1] for n in notes),
                               tuple(clean(n[0]) for n in notes)))

@@ -23,7 +23,11 @@ from typing import Iterator, Protocol
 from ..errors import InsightsError
 from ..model import Document
 
-__all__ = ["Store", "Indexer", "INDEXERS", "default_db_path", "StoredFile"]
+__all__ = ["Store", "Indexer", "INDEXERS", "default_db_path", "StoredFile", "TOPIC_NOTES"]
+
+#: Join condition from a topic ``t`` to its notes ``n``: the topic's run of note ids bounds
+#: the search and its key decides (see migration 0007).
+TOPIC_NOTES = "n.id BETWEEN t.notes_first AND t.notes_last AND n.topic_id = t.id"
 
 
 def default_db_path() -> str:
@@ -189,37 +193,50 @@ class Store:
     def _remove(self, conn: sqlite3.Connection, file_id: int) -> None:
         for indexer in reversed(INDEXERS):
             indexer.removed(conn, file_id)
-        topic_ids = "SELECT t.id FROM topics t JOIN meetings m ON m.id = t.meeting_id WHERE m.file_id = ?"
-        conn.execute(f"DELETE FROM notes WHERE topic_id IN ({topic_ids})", (file_id,))
-        conn.execute("DELETE FROM notes WHERE topic_id IS NULL AND file_id = ?", (file_id,))
-        conn.execute(f"DELETE FROM topics WHERE id IN ({topic_ids})", (file_id,))
+        conn.execute("DELETE FROM notes WHERE id BETWEEN (SELECT notes_first FROM files WHERE id = ?1) "
+                     "AND (SELECT notes_last FROM files WHERE id = ?1) AND file_id = ?1", (file_id,))
+        conn.execute("DELETE FROM topics WHERE meeting_id IN (SELECT id FROM meetings WHERE file_id = ?)", (file_id,))
         conn.execute("DELETE FROM meetings WHERE file_id = ?", (file_id,))
+        conn.execute("DELETE FROM problems WHERE file_id = ?", (file_id,))
         conn.execute("DELETE FROM files WHERE id = ?", (file_id,))
 
     @staticmethod
     def _insert_records(conn: sqlite3.Connection, file_id: int, document: Document) -> None:
+        # Note ids are given here, in source order, so that each topic's notes (and the file's)
+        # are one run of ids that the topic (and the file) records: see migration 0007.
+        first = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM notes").fetchone()[0]
         meetings, topics, notes = [], [], []
+        add = notes.append
         for note in document.preamble:
-            notes.append((file_id, None, None, "preamble", note.text, note.line, note.level))
+            add((first + len(notes), file_id, None, None, "preamble", note.text, note.line, note.level))
         for meeting in document.meetings:
-            meetings.append((meeting.id, file_id, meeting.date.isoformat(), meeting.title, meeting.source,
-                             meeting.line))
+            m_id = meeting.id
+            meetings.append((m_id, file_id, meeting.date.isoformat(), meeting.title, meeting.source, meeting.line))
             for note in meeting.notes:
-                notes.append((file_id, meeting.id, None, "meeting", note.text, note.line, note.level))
+                add((first + len(notes), file_id, m_id, None, "meeting", note.text, note.line, note.level))
             for ordinal, topic in enumerate(meeting.topics):
-                topics.append((topic.id, meeting.id, ordinal, topic.title, topic.tag, topic.proposer_text,
-                               topic.votes, topic.line, topic.level))
+                t_id, start = topic.id, first + len(notes)
                 for note in topic.notes:
-                    notes.append((file_id, meeting.id, topic.id, "topic", note.text, note.line, note.level))
+                    add((first + len(notes), file_id, m_id, t_id, "topic", note.text, note.line,
+                         note.level))
+                end = first + len(notes) - 1
+                topics.append((t_id, m_id, ordinal, topic.title, topic.tag, topic.proposer_text, topic.votes,
+                               topic.line, topic.level, start if end >= start else None,
+                               end if end >= start else None))
         try:
-            conn.executemany("INSERT INTO meetings VALUES (?, ?, ?, ?, ?, ?)", meetings)
-            conn.executemany("INSERT INTO topics VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", topics)
+            conn.executemany("INSERT INTO meetings (id, file_id, date, title, source, line) VALUES (?, ?, ?, ?, ?, ?)",
+                             meetings)
+            conn.executemany(
+                "INSERT INTO topics (id, meeting_id, ordinal, title, tag, proposer_text, votes, line, level, "
+                "notes_first, notes_last) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", topics)
         except sqlite3.IntegrityError as exc:
             raise InsightsError(f"{document.source}: a meeting or topic is stored already from another file ({exc})")
         conn.executemany(
-            "INSERT INTO notes (file_id, meeting_id, topic_id, kind, text, line, level) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            notes,
-        )
+            "INSERT INTO notes (id, file_id, meeting_id, topic_id, kind, text, line, level) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", notes)
+        if notes:
+            conn.execute("UPDATE files SET notes_first = ?, notes_last = ? WHERE id = ?",
+                         (first, first + len(notes) - 1, file_id))
         conn.executemany(
             "INSERT INTO problems (file_id, line, code, message) VALUES (?, ?, ?, ?)",
             [(file_id, p.line, p.code, p.message) for p in document.problems],
@@ -239,7 +256,7 @@ class Store:
             f"""SELECT m.id, m.date, m.title, m.source, m.line,
                        (SELECT count(*) FROM topics t WHERE t.meeting_id = m.id) AS topics,
                        (SELECT count(*) FROM notes n WHERE n.meeting_id = m.id AND n.topic_id IS NULL)
-                       + (SELECT count(*) FROM topics t JOIN notes n ON n.topic_id = t.id
+                       + (SELECT count(*) FROM topics t JOIN notes n ON {TOPIC_NOTES}
                           WHERE t.meeting_id = m.id) AS notes
                 FROM meetings m {where} ORDER BY m.date DESC, m.source, m.line""",
             params,
@@ -265,7 +282,8 @@ class Store:
     def notes(self, *, topic_id: str | None = None, meeting_id: str | None = None) -> list[dict]:
         if topic_id:
             rows = self.conn.execute(
-                "SELECT text, line, level FROM notes WHERE topic_id = ? ORDER BY line", (topic_id,))
+                f"SELECT n.text, n.line, n.level FROM topics t JOIN notes n ON {TOPIC_NOTES} WHERE t.id = ? "
+                "ORDER BY n.line", (topic_id,))
         else:
             rows = self.conn.execute(
                 "SELECT text, line, level FROM notes WHERE meeting_id = ? AND topic_id IS NULL AND kind = 'meeting' "
@@ -288,12 +306,15 @@ class Store:
         for meeting in meetings:
             topics = []
             for topic in self.conn.execute(
-                "SELECT id, title, tag, proposer_text, votes, line FROM topics WHERE meeting_id = ? ORDER BY ordinal",
+                "SELECT id, title, tag, proposer_text, votes, line, notes_first, notes_last FROM topics "
+                "WHERE meeting_id = ? ORDER BY ordinal",
                 (meeting["id"],),
             ):
                 notes = [dict(n) for n in self.conn.execute(
-                    "SELECT text, line, level FROM notes WHERE topic_id = ? ORDER BY line", (topic["id"],))]
-                topics.append({**dict(topic), "notes": notes})
+                    "SELECT text, line, level FROM notes WHERE id BETWEEN ? AND ? AND topic_id = ? ORDER BY line",
+                    (topic["notes_first"], topic["notes_last"], topic["id"]))]
+                topic = {key: topic[key] for key in ("id", "title", "tag", "proposer_text", "votes", "line")}
+                topics.append({**topic, "notes": notes})
             yield {"id": meeting["id"], "date": meeting["date"], "title": meeting["title"],
                    "source": meeting["source"], "line": meeting["line"],
                    "notes": self.notes(meeting_id=meeting["id"]), "topics": topics}

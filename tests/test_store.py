@@ -1,0 +1,115 @@
+"""The store's schema over time: migrations of existing databases and the note-id runs."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from conftest import SAMPLE
+from insights.pipeline import ingest
+from insights.store import Store, _migrations, _split_sql
+
+SAMPLE_TEXT = SAMPLE.read_text(encoding="utf-8")
+
+
+def _old_database(path: Path, records: Path, up_to: int) -> None:
+    """A database at schema ``up_to`` holding the records of ``records`` as that schema stored them."""
+    old = sqlite3.connect(path, isolation_level=None)
+    old.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+                "applied_at TEXT NOT NULL)")
+    for version, name, sql in _migrations():
+        if version <= up_to:
+            for statement in _split_sql(sql):
+                old.execute(statement)
+            old.execute("INSERT INTO schema_migrations VALUES (?, ?, '2021-12-22T00:00:00+00:00')", (version, name))
+    new = sqlite3.connect(records)
+    old.execute("BEGIN")
+    for row in new.execute("SELECT id, path, source, sha256, size, format, encoding, ingested_at FROM files"):
+        old.execute("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)
+    for row in new.execute("SELECT * FROM meetings"):
+        old.execute("INSERT INTO meetings VALUES (?, ?, ?, ?, ?, ?)", row)
+    for row in new.execute("SELECT id, meeting_id, ordinal, title, tag, proposer_text, votes, line, level "
+                           "FROM topics"):
+        old.execute("INSERT INTO topics VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+    # The old schema let SQLite number the notes, file by file in source order.
+    for row in new.execute("SELECT file_id, meeting_id, topic_id, kind, text, line, level FROM notes ORDER BY id"):
+        old.execute("INSERT INTO notes (file_id, meeting_id, topic_id, kind, text, line, level) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)", row)
+    old.execute("COMMIT")
+    old.close()
+    new.close()
+
+
+def _tree(store: Store) -> list[dict]:
+    return [{**m, "id": None} for m in store.iter_meetings_tree()]
+
+
+def test_a_database_from_before_note_runs_is_migrated_and_reads_the_same(tmp_path):
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "a.txt").write_text(SAMPLE_TEXT, encoding="utf-8")
+    (folder / "b.txt").write_text(SAMPLE_TEXT.replace("2021-", "2020-"), encoding="utf-8")
+    with Store(tmp_path / "new.db") as new:
+        ingest(new, [folder])
+        expected = _tree(new)
+        counts = [m["notes"] for m in new.meetings()]
+    _old_database(tmp_path / "old.db", tmp_path / "new.db", up_to=6)
+
+    with Store(tmp_path / "old.db") as store:
+        assert store.schema_version() >= 7
+        indexes = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert "notes_topic" not in indexes and "notes_loose_file" not in indexes
+        assert _tree(store) == expected
+        assert [m["notes"] for m in store.meetings()] == counts
+        # A file edited after the migration is replaced whole, its old notes included.
+        (folder / "a.txt").write_text(SAMPLE_TEXT.replace("Paver", "Make"), encoding="utf-8")
+        summary = ingest(store, [folder])
+        assert summary.files_replaced == 1 and summary.files_skipped == 1
+        texts = [r[0] for r in store.conn.execute(
+            "SELECT n.text FROM notes n JOIN files f ON f.id = n.file_id WHERE f.path LIKE '%a.txt'")]
+        assert texts and not any("Paver" in t for t in texts)
+        assert store.conn.execute("SELECT count(*) FROM notes WHERE file_id NOT IN (SELECT id FROM files)"
+                                  ).fetchone()[0] == 0
+
+
+def test_note_runs_cover_exactly_their_notes_through_replacements_and_prunes(tmp_path):
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    texts = {name: SAMPLE_TEXT.replace("2021-", year) for name, year in
+             (("a.txt", "2021-"), ("b.txt", "2020-"), ("c.txt", "2019-"))}
+    for name, text in texts.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    with Store(tmp_path / "r.db") as store:
+        conn = store.conn
+
+        def check() -> None:
+            # Every note of a topic lies in the topic's run, and every run is dense and its own.
+            outside = conn.execute("SELECT count(*) FROM notes n JOIN topics t ON t.id = n.topic_id "
+                                   "WHERE n.id NOT BETWEEN t.notes_first AND t.notes_last").fetchone()[0]
+            strangers = conn.execute("SELECT count(*) FROM topics t JOIN notes n "
+                                     "ON n.id BETWEEN t.notes_first AND t.notes_last "
+                                     "WHERE n.topic_id IS NOT t.id").fetchone()[0]
+            empty = conn.execute("SELECT count(*) FROM topics t WHERE t.notes_first IS NULL AND EXISTS "
+                                 "(SELECT 1 FROM notes n WHERE n.topic_id = t.id)").fetchone()[0]
+            file_outside = conn.execute("SELECT count(*) FROM notes n JOIN files f ON f.id = n.file_id "
+                                        "WHERE n.id NOT BETWEEN f.notes_first AND f.notes_last").fetchone()[0]
+            assert (outside, strangers, empty, file_outside) == (0, 0, 0, 0)
+
+        ingest(store, [folder])
+        check()
+        before = {r[0]: r[1] for r in conn.execute("SELECT path, notes_first FROM files")}
+        # Replace the first file (its run moves to the end), then drop the last one.
+        (folder / "a.txt").write_text(texts["a.txt"] + "\n2021-12-29\n[inform] (Ned) One more\nA note\n",
+                                      encoding="utf-8")
+        ingest(store, [folder])
+        check()
+        after = {r[0]: r[1] for r in conn.execute("SELECT path, notes_first FROM files")}
+        moved = [p for p in after if p.endswith("a.txt")][0]
+        assert after[moved] > max(before.values())
+        (folder / "c.txt").unlink()
+        ingest(store, [folder], prune=True)
+        check()
+        assert store.counts()["files"] == 2
+        assert conn.execute("SELECT count(*) FROM notes WHERE file_id NOT IN (SELECT id FROM files)").fetchone()[0] == 0
+        shown = store.notes(topic_id=conn.execute("SELECT id FROM topics WHERE title = 'One more'").fetchone()[0])
+        assert [n["text"] for n in shown] == ["A note"]
