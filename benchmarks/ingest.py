@@ -17,6 +17,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from results import machine, write_section  # noqa: E402
 from scale import CORPORA, build  # noqa: E402
 
+RUNS = 3
+
 WORKER = r"""
 import json, resource, sys, time
 from insights import store as store_module
@@ -61,8 +63,16 @@ def main() -> None:
     built = build(work / "archive", 10_000)
     build_seconds = time.perf_counter() - started
     db = work / "bench.db"
-    parse = measure(db, work / "archive", "parse-only")
-    first = measure(db, work / "archive")
+    # This VM's timings vary by a third from run to run: first ingest and parse are each run
+    # three times (fresh database, fresh process) and the median run is reported, with the range.
+    parses = sorted((measure(db, work / "archive", "parse-only") for _ in range(RUNS)), key=lambda r: r["seconds"])
+    firsts = []
+    for _ in range(RUNS):
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+        firsts.append(measure(db, work / "archive"))
+    firsts.sort(key=lambda r: r["seconds"])
+    parse, first = parses[len(parses) // 2], firsts[len(firsts) // 2]
     again = measure(db, work / "archive")
     edited = next((work / "archive" / "sample").glob("*.txt"))
     edited.write_text(edited.read_text(encoding="utf-8").replace("Paver", "Paver (edited)", 1), encoding="utf-8")
@@ -81,9 +91,10 @@ def main() -> None:
         "",
         "| run | seconds | MB/s | meetings/s | peak memory (MiB) | files stored / unchanged |",
         "| --- | ---: | ---: | ---: | ---: | --- |",
-        f"| parse only (read, decode, sniff, parse; nothing stored) | {parse['seconds']:.2f} | "
+        f"| parse only (read, decode, sniff, parse; nothing stored; median of {RUNS}) | {parse['seconds']:.2f} | "
         f"{parse['bytes'] / 1e6 / parse['seconds']:.1f} | | {parse['peak_mib']:.0f} | |",
-        f"| first ingest | {first['seconds']:.2f} | {mb / first['seconds']:.1f} | "
+        f"| first ingest (median of {RUNS}; runs took {firsts[0]['seconds']:.2f} to {firsts[-1]['seconds']:.2f} s) | "
+        f"{first['seconds']:.2f} | {mb / first['seconds']:.1f} | "
         f"{first['meetings'] / first['seconds']:,.0f} | {first['peak_mib']:.0f} | "
         f"{first['files_added']} / {first['files_skipped']} |",
         f"| re-ingest, nothing changed | {again['seconds']:.2f} | | | {again['peak_mib']:.0f} | "
@@ -92,7 +103,8 @@ def main() -> None:
         f"{one['files_added'] + one['files_replaced']} / {one['files_skipped']} |",
         "",
         f"Target: parse + store at 10 MB/s or more on one core: "
-        f"{'met' if mb / first['seconds'] >= 10 else 'not met'} ({mb / first['seconds']:.1f} MB/s). "
+        f"{'met' if mb / first['seconds'] >= 10 else 'not met'} ({mb / first['seconds']:.1f} MB/s median, "
+        f"{mb / firsts[0]['seconds']:.1f} MB/s in the fastest run). "
         f"Parsing alone runs at {parse['bytes'] / 1e6 / parse['seconds']:.1f} MB/s; writing the records "
         f"takes the other {max(first['seconds'] - parse['seconds'], 0):.1f} s.",
         "",
