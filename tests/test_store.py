@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from conftest import SAMPLE
 from insights.pipeline import ingest
 from insights.store import Store, _migrations, _split_sql
@@ -44,7 +46,8 @@ def _tree(store: Store) -> list[dict]:
     return [{**m, "id": None} for m in store.iter_meetings_tree()]
 
 
-def test_a_database_from_before_note_runs_is_migrated_and_reads_the_same(tmp_path):
+@pytest.mark.parametrize("legacy_indexes", [False, True])
+def test_a_database_from_before_note_runs_is_migrated_and_reads_the_same(tmp_path, legacy_indexes):
     folder = tmp_path / "notes"
     folder.mkdir()
     (folder / "a.txt").write_text(SAMPLE_TEXT, encoding="utf-8")
@@ -54,11 +57,15 @@ def test_a_database_from_before_note_runs_is_migrated_and_reads_the_same(tmp_pat
         expected = _tree(new)
         counts = [m["notes"] for m in new.meetings()]
     _old_database(tmp_path / "old.db", tmp_path / "new.db", up_to=6)
+    if legacy_indexes:  # the shape of the earliest databases: full indexes on file and meeting
+        with sqlite3.connect(tmp_path / "old.db") as conn:
+            conn.executescript("DROP INDEX notes_loose_file; DROP INDEX notes_loose_meeting; "
+                               "CREATE INDEX notes_file ON notes(file_id); CREATE INDEX notes_meeting ON notes(meeting_id);")
 
     with Store(tmp_path / "old.db") as store:
         assert store.schema_version() >= 7
         indexes = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
-        assert "notes_topic" not in indexes and "notes_loose_file" not in indexes
+        assert {i for i in indexes if i.startswith("notes_")} == {"notes_loose_meeting"}
         assert _tree(store) == expected
         assert [m["notes"] for m in store.meetings()] == counts
         # A file edited after the migration is replaced whole, its old notes included.

@@ -145,6 +145,13 @@ def test_sniff_prefers_text_for_the_sample():
     assert sniff(SAMPLE.read_text(encoding="utf-8"), "notes.txt") == "text"
 
 
+def test_a_text_page_with_a_markdown_like_line_is_still_text():
+    """Dated section lines anywhere in a page outweigh one line that looks like a heading."""
+    page = "Arch Hours\r\n\r\n2021-12-22\r\n# of people who want paver gone: 5\r\n(inform) (Ned) Paver\r\n"
+    assert sniff(page, "notes.txt") == "text"
+    assert sniff(page.replace("2021-12-22", "December 22"), "notes") == "markdown"
+
+
 # -- generated archives --------------------------------------------------------------------
 _words = st.text(alphabet=st.sampled_from("abcdefghij klmn-:[]()+*#"), min_size=1, max_size=30)
 _line = st.one_of(

@@ -563,9 +563,8 @@ class _Page:
 
 def _detect(text: str) -> int:
     """How sure the text is Markdown: ATX headings, then YAML front matter."""
-    sample = text[:200_000]
-    score = 40 if _MD_HINT.search(sample) else 0
-    if sample.startswith("---") and _front_matter_end(_split_lines(sample[:20_000])) > 0:
+    score = 40 if _MD_HINT.search(text, 0, 200_000) else 0
+    if text.startswith("---") and _front_matter_end(_split_lines(text[:20_000])) > 0:
         score += 20
     return score
 

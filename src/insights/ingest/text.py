@@ -39,6 +39,8 @@ _VOTES = re.compile(r"^\s*(?:\((?P<count>\d{1,3})\)\s*)?(?P<marks>[+*]+)?\s*")
 _GROUP = re.compile(r"(?P<open>[\[(])(?P<body>[^\[\]()]*(?:[\[(][^\[\]()]*[\])][^\[\]()]*)*)(?P<close>[\])])\s*")
 _LEAD = re.compile(r"^[\s:\-–—]+")
 _DATE_LINE = re.compile(r"^\s*(?:19|20)\d\d[-/.]\d{1,2}[-/.]\d{1,2}\s*$")
+# The same, anywhere in a page: what makes a page look like this format.
+_ANY_DATE_LINE = re.compile(r"^[ \t]*(?:19|20)\d\d[-/.]\d{1,2}[-/.]\d{1,2}[ \t\r]*$", re.MULTILINE)
 _NAME = re.compile(r"^[A-Za-z][\w.'’\- ]{0,40}(?:\s*(?:,|&|and)\s*[A-Za-z][\w.'’\- ]{0,40})*$")
 _PREFIX_LIMIT = 400
 _TOPIC_OPENERS = frozenset("[(+*")
@@ -214,7 +216,7 @@ class PageAssembler:
             self._head = None
 
 
-@reader("text", suffixes=(".txt",), detect=lambda text: 20 if _DATE_LINE.search(text[:200_000]) else 0)
+@reader("text", suffixes=(".txt",), detect=lambda text: 20 if _ANY_DATE_LINE.search(text, 0, 200_000) else 0)
 def read(text: str, source: str) -> Document:
     """Parse a plain-text page into meetings, topics and notes (see module docstring)."""
     page = PageAssembler(source)

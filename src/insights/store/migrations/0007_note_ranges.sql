@@ -16,5 +16,9 @@ UPDATE topics SET notes_first = r.lo, notes_last = r.hi
 FROM (SELECT topic_id, min(id) AS lo, max(id) AS hi FROM notes WHERE topic_id IS NOT NULL GROUP BY topic_id) AS r
 WHERE r.topic_id = topics.id;
 
-DROP INDEX notes_topic;
-DROP INDEX notes_loose_file;
+-- Databases made before the partial indexes had full ones on file and meeting: one shape for all.
+DROP INDEX IF EXISTS notes_topic;
+DROP INDEX IF EXISTS notes_loose_file;
+DROP INDEX IF EXISTS notes_file;
+DROP INDEX IF EXISTS notes_meeting;
+CREATE INDEX IF NOT EXISTS notes_loose_meeting ON notes(meeting_id) WHERE topic_id IS NULL;
