@@ -120,3 +120,19 @@ def test_note_runs_cover_exactly_their_notes_through_replacements_and_prunes(tmp
         assert conn.execute("SELECT count(*) FROM notes WHERE file_id NOT IN (SELECT id FROM files)").fetchone()[0] == 0
         shown = store.notes(topic_id=conn.execute("SELECT id FROM topics WHERE title = 'One more'").fetchone()[0])
         assert [n["text"] for n in shown] == ["A note"]
+
+
+def test_reads_through_a_topic_use_its_run_of_note_ids(sample_store):
+    """The planner reads a topic's notes as a rowid range, never by scanning all notes."""
+    from insights.store import TOPIC_NOTES
+
+    queries = [
+        (f"SELECT n.text FROM topics t JOIN notes n ON {TOPIC_NOTES} WHERE t.id = ?", ("x",)),
+        (f"SELECT n.text FROM meetings m JOIN topics t ON t.meeting_id = m.id JOIN notes n ON {TOPIC_NOTES} "
+         "WHERE m.date BETWEEN ? AND ?", ("2021-12-00", "2021-12-99")),
+        (f"SELECT t.id, (SELECT count(*) FROM notes n WHERE {TOPIC_NOTES}) FROM topics t", ()),
+    ]
+    for sql, params in queries:
+        plan = [row[3] for row in sample_store.conn.execute("EXPLAIN QUERY PLAN " + sql, params)]
+        notes = [step for step in plan if step.split()[1:2] == ["n"]]
+        assert notes and all("INTEGER PRIMARY KEY (rowid>? AND rowid<?)" in step for step in notes), plan

@@ -65,9 +65,10 @@ def topic_documents(store: Store, *, text: bool = True, month: str | None = None
         if month:
             rows = conn.execute(f"SELECT n.topic_id, n.text FROM meetings m JOIN topics t ON t.meeting_id = m.id "
                                 f"JOIN notes n ON {TOPIC_NOTES} WHERE m.date BETWEEN ? AND ? "
-                                "ORDER BY n.topic_id, n.line", params)
+                                "ORDER BY n.id", params)
         else:
-            rows = conn.execute("SELECT topic_id, text FROM notes WHERE topic_id IS NOT NULL ORDER BY topic_id, line")
+            # Note ids follow source order within a file (migration 0007), so no sort is needed.
+            rows = conn.execute("SELECT topic_id, text FROM notes WHERE topic_id IS NOT NULL ORDER BY id")
         for topic_id, note in rows:
             notes.setdefault(topic_id, []).append(note)
         frame["text"] = ["\n".join([title, *notes.get(tid, ())]) for tid, title in zip(frame["topic_id"], frame["title"])]

@@ -26,8 +26,10 @@ from ..model import Document
 __all__ = ["Store", "Indexer", "INDEXERS", "default_db_path", "StoredFile", "TOPIC_NOTES"]
 
 #: Join condition from a topic ``t`` to its notes ``n``: the topic's run of note ids bounds
-#: the search and its key decides (see migration 0007).
-TOPIC_NOTES = "n.id BETWEEN t.notes_first AND t.notes_last AND n.topic_id = t.id"
+#: the search and its key decides (see migration 0007). The unary ``+`` keeps the key out of
+#: the query planner's reach: left to choose, it scans every note and looks each topic up by
+#: key, or builds a temporary index on ``notes.topic_id``, instead of reading the run.
+TOPIC_NOTES = "n.id BETWEEN t.notes_first AND t.notes_last AND +n.topic_id = +t.id"
 
 
 def default_db_path() -> str:
