@@ -86,7 +86,9 @@ _TAG = re.compile(r"<[^<>]{0,500}>")
 _LINK = re.compile(r"!?\[([^\[\]]{0,500})\]\([^()\s]{0,2000}\)")
 _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _NAME_SPLIT = re.compile(r"\s*(?:,|/|&|\band\b)\s*")
-_MD_HINT = re.compile(r"^#{1,6}[ \t]+\S", re.MULTILINE)
+# An ATX heading as the first line or after a line break (faster to find than a MULTILINE ``^``).
+_MD_HINT = re.compile(r"#{1,6}[ \t]+\S")
+_MD_NEXT_HINT = re.compile(r"\n" + _MD_HINT.pattern)
 
 ATTENDANCE_WORDS = frozenset(
     "attendees attendee attendance attending apologies apology regrets present participants participant "
@@ -563,7 +565,7 @@ class _Page:
 
 def _detect(text: str) -> int:
     """How sure the text is Markdown: ATX headings, then YAML front matter."""
-    score = 40 if _MD_HINT.search(text, 0, 200_000) else 0
+    score = 40 if _MD_HINT.match(text) or _MD_NEXT_HINT.search(text, 0, 200_000) else 0
     if text.startswith("---") and _front_matter_end(_split_lines(text[:20_000])) > 0:
         score += 20
     return score

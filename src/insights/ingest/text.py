@@ -39,8 +39,19 @@ _VOTES = re.compile(r"^\s*(?:\((?P<count>\d{1,3})\)\s*)?(?P<marks>[+*]+)?\s*")
 _GROUP = re.compile(r"(?P<open>[\[(])(?P<body>[^\[\]()]*(?:[\[(][^\[\]()]*[\])][^\[\]()]*)*)(?P<close>[\])])\s*")
 _LEAD = re.compile(r"^[\s:\-–—]+")
 _DATE_LINE = re.compile(r"^\s*(?:19|20)\d\d[-/.]\d{1,2}[-/.]\d{1,2}\s*$")
-# The same, anywhere in a page: what makes a page look like this format.
-_ANY_DATE_LINE = re.compile(r"^[ \t]*(?:19|20)\d\d[-/.]\d{1,2}[-/.]\d{1,2}[ \t\r]*$", re.MULTILINE)
+# The same as the first line of a page or after a line break: what makes a page look like
+# this format. (Searching for the line break is several times faster than a MULTILINE ``^``.)
+_FIRST_DATE_LINE = re.compile(r"[ \t]*(?:19|20)\d\d[-/.]\d{1,2}[-/.]\d{1,2}[ \t\r]*(?=\n|\Z)")
+_NEXT_DATE_LINE = re.compile(r"\n" + _FIRST_DATE_LINE.pattern)
+
+
+def _detect(text: str) -> int:
+    """How sure we are that ``text`` is this format: a line holding only a date says so.
+
+    >>> _detect("Purpose\\n2021-12-22\\n[quest] (Ann) Why?"), _detect("2021-12-22\\r\\nx"), _detect("On 2021-12-22")
+    (20, 20, 0)
+    """
+    return 20 if _FIRST_DATE_LINE.match(text) or _NEXT_DATE_LINE.search(text, 0, 200_000) else 0
 _NAME = re.compile(r"^[A-Za-z][\w.'’\- ]{0,40}(?:\s*(?:,|&|and)\s*[A-Za-z][\w.'’\- ]{0,40})*$")
 _PREFIX_LIMIT = 400
 _TOPIC_OPENERS = frozenset("[(+*")
@@ -216,7 +227,7 @@ class PageAssembler:
             self._head = None
 
 
-@reader("text", suffixes=(".txt",), detect=lambda text: 20 if _ANY_DATE_LINE.search(text, 0, 200_000) else 0)
+@reader("text", suffixes=(".txt",), detect=_detect)
 def read(text: str, source: str) -> Document:
     """Parse a plain-text page into meetings, topics and notes (see module docstring)."""
     page = PageAssembler(source)
