@@ -36,7 +36,7 @@ __all__ = [
 ]
 
 
-_NON_WORD = re.compile(r"[^\w]+")
+_WORD = re.compile(r"\w+")
 # Combining marks (accents once NFKD has split them off), removed in one pass.
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
@@ -49,7 +49,7 @@ def normalise_text(text: str) -> str:
     """
     if not text.isascii():
         text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
-    return " ".join(_NON_WORD.sub(" ", text.casefold()).split())
+    return " ".join(_WORD.findall(text.casefold()))
 
 
 def make_id(*parts: object, length: int = 12) -> str:

@@ -186,6 +186,7 @@ class PageAssembler:
         self._head: tuple | None = None  # (date, title, line, occurrence) of the meeting being read
         self._notes: list[Note] = []
         self._topics: list[tuple] = []
+        self._current: list[Note] = self.preamble  # where the next plain line goes
         self._first_line_of_date: dict = {}
         self._previous = "none"  # kind of the previous line: header | topic | speaker | note
 
@@ -202,18 +203,18 @@ class PageAssembler:
         else:
             self._first_line_of_date[day] = line
         self._head, self._notes, self._topics, self._previous = (day, title, line, occurrence), [], [], "header"
+        self._current = self._notes
 
     def note(self, note: Note, parsed: tuple | None = None, speaker: bool = False) -> None:
         """Any other line: preamble, a topic header (``parsed`` from :func:`parse_topic_line`) or a note."""
-        if self._head is None:
-            self.preamble.append(note)
-        elif starts_topic(parsed, self._previous):
+        if parsed is not None and self._head is not None and starts_topic(parsed, self._previous):
             tag, proposer, votes, title, _ = parsed
-            self._topics.append((tag, proposer, votes, title, note.line, note.level, []))
+            self._current = []
+            self._topics.append((tag, proposer, votes, title, note.line, note.level, self._current))
             self._previous = "topic"
         else:
             self._previous = "speaker" if speaker else "note"
-            (self._topics[-1][6] if self._topics else self._notes).append(note)
+            self._current.append(note)
 
     def finish(self, format: str) -> Document:
         self._close()
@@ -225,6 +226,7 @@ class PageAssembler:
         if self._head is not None:
             self.meetings.append(build_meeting(self.source, *self._head, self._notes, self._topics))
             self._head = None
+            self._current = self.preamble
 
 
 @reader("text", suffixes=(".txt",), detect=_detect)
@@ -248,7 +250,7 @@ def read(text: str, source: str) -> Document:
         note = Note(stripped, number, _level(raw) if raw[0] in " \t" else 0, source)
         # Most lines are plain notes: only a line opening with a bracket or a vote can be a topic.
         parsed = parse_topic_line(stripped) if first in _TOPIC_OPENERS else None
-        speaker = (first in "[(" or ":" in stripped[:40]) and speaker_line(stripped)
+        speaker = (first in "[(" or stripped.find(":", 0, 40) >= 0) and speaker_line(stripped)
         page.note(note, parsed, speaker)
     return page.finish("text")
 
