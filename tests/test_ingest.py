@@ -351,3 +351,37 @@ def test_progress_reports_every_file_with_its_position(archive, tmp_path):
         ingest(store, [archive], progress=lambda index, total, source: seen.append((index, total, source)))
     assert [(i, t) for i, t, _ in seen] == [(1, 2), (2, 2)]
     assert [Path(s).name for _, _, s in seen] == ["arch-hours-2021.txt", "later.txt"]
+
+
+def _ingest_on_terminal(args: list[str], cwd: Path) -> tuple[int, str]:
+    """Run ``insights ingest`` with stderr on a pseudo-terminal; returns exit code and what it drew."""
+    import pty
+
+    main, child = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "insights.cli", *args], cwd=cwd, stdin=subprocess.DEVNULL,
+                               stdout=subprocess.DEVNULL, stderr=child)
+    os.close(child)
+    drawn = b""
+    while True:
+        try:
+            chunk = os.read(main, 4096)
+        except OSError:  # the terminal closes when the process ends
+            break
+        if not chunk:
+            break
+        drawn += chunk
+    os.close(main)
+    return process.wait(timeout=60), drawn.decode("utf-8")
+
+
+def test_ingest_draws_progress_on_a_terminal_and_nowhere_else(archive, tmp_path):
+    code, drawn = _ingest_on_terminal(["--db", str(tmp_path / "t.db"), "ingest", str(archive)], tmp_path)
+    assert code == 0
+    # One line redrawn in place: file 1 of 2, then file 2 of 2 and the line is finished.
+    assert "\r[1/2] " in drawn and "\r[2/2] " in drawn and drawn.index("[1/2]") < drawn.index("[2/2]")
+    assert re.search(r"\[2/2\] [^\r\n]*later\.txt *\r?\n", drawn)
+    code, drawn = _ingest_on_terminal(["--db", str(tmp_path / "q.db"), "ingest", "-q", str(archive)], tmp_path)
+    assert code == 0 and drawn == ""
+    piped = subprocess.run([sys.executable, "-m", "insights.cli", "--db", str(tmp_path / "p.db"), "ingest",
+                            str(archive)], cwd=tmp_path, capture_output=True, text=True)
+    assert piped.returncode == 0 and "[1/2]" not in piped.stderr and "added 8 meetings" in piped.stdout
