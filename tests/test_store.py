@@ -42,10 +42,6 @@ def _old_database(path: Path, records: Path, up_to: int) -> None:
     new.close()
 
 
-def _tree(store: Store) -> list[dict]:
-    return [{**m, "id": None} for m in store.iter_meetings_tree()]
-
-
 @pytest.mark.parametrize("legacy_indexes", [False, True])
 def test_a_database_from_before_note_runs_is_migrated_and_reads_the_same(tmp_path, legacy_indexes):
     folder = tmp_path / "notes"
@@ -54,7 +50,7 @@ def test_a_database_from_before_note_runs_is_migrated_and_reads_the_same(tmp_pat
     (folder / "b.txt").write_text(SAMPLE_TEXT.replace("2021-", "2020-"), encoding="utf-8")
     with Store(tmp_path / "new.db") as new:
         ingest(new, [folder])
-        expected = _tree(new)
+        expected = list(new.iter_meetings_tree())
         counts = [m["notes"] for m in new.meetings()]
     _old_database(tmp_path / "old.db", tmp_path / "new.db", up_to=6)
     if legacy_indexes:  # the shape of the earliest databases: full indexes on file and meeting
@@ -66,7 +62,7 @@ def test_a_database_from_before_note_runs_is_migrated_and_reads_the_same(tmp_pat
         assert store.schema_version() >= 7
         indexes = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
         assert {i for i in indexes if i.startswith("notes_")} == {"notes_loose_meeting"}
-        assert _tree(store) == expected
+        assert list(store.iter_meetings_tree()) == expected
         assert [m["notes"] for m in store.meetings()] == counts
         # A file edited after the migration is replaced whole, its old notes included.
         (folder / "a.txt").write_text(SAMPLE_TEXT.replace("Paver", "Make"), encoding="utf-8")
