@@ -91,6 +91,21 @@ def ingest(store: Store, paths: Iterable[str | os.PathLike[str]], *, format: str
                                           fatal=True))
             continue
         files.extend(iter_files([path]))
+    # Each file is a savepoint, and SQLite keeps a savepoint's undo pages in a temporary file:
+    # on disk that wrote about 250 MB through the kernel for a 37 MB archive. In memory it is
+    # a copy of the pages a file touches, dropped when the file's savepoint is released.
+    store.conn.execute("PRAGMA temp_store = MEMORY")
+    try:
+        _ingest_files(store, files, format, summary, progress)
+    finally:
+        store.conn.execute("PRAGMA temp_store = DEFAULT")
+    if prune:
+        summary.files_pruned = _prune(store, paths)
+    return summary
+
+
+def _ingest_files(store: Store, files: list[Path], format: str | None, summary: IngestSummary,
+                  progress: Callable[[int, int, str], None] | None) -> None:
     position = 0
     while position < len(files):
         # Files are committed in batches (each file still a savepoint of its own): one commit
@@ -106,9 +121,6 @@ def ingest(store: Store, paths: Iterable[str | os.PathLike[str]], *, format: str
                 if progress:
                     progress(position, len(files), source)
                 _ingest_one(store, path, source, format, summary)
-    if prune:
-        summary.files_pruned = _prune(store, paths)
-    return summary
 
 
 def _ingest_one(store: Store, path: Path, source: str, format: str | None, summary: IngestSummary) -> None:
