@@ -43,6 +43,10 @@ _DATE_LINE = re.compile(r"^\s*(?:19|20)\d\d[-/.]\d{1,2}[-/.]\d{1,2}\s*$")
 # this format. (Searching for the line break is several times faster than a MULTILINE ``^``.)
 _FIRST_DATE_LINE = re.compile(r"[ \t]*(?:19|20)\d\d[-/.]\d{1,2}[-/.]\d{1,2}[ \t\r]*(?=\n|\Z)")
 _NEXT_DATE_LINE = re.compile(r"\n" + _FIRST_DATE_LINE.pattern)
+_NAME = re.compile(r"^[A-Za-z][\w.'’\- ]{0,40}(?:\s*(?:,|&|and)\s*[A-Za-z][\w.'’\- ]{0,40})*$")
+_PREFIX_LIMIT = 400
+_TOPIC_OPENERS = frozenset("[(+*")
+LONG_LINE = 100_000
 
 
 def _detect(text: str) -> int:
@@ -52,10 +56,6 @@ def _detect(text: str) -> int:
     (20, 20, 0)
     """
     return 20 if _FIRST_DATE_LINE.match(text) or _NEXT_DATE_LINE.search(text, 0, 200_000) else 0
-_NAME = re.compile(r"^[A-Za-z][\w.'’\- ]{0,40}(?:\s*(?:,|&|and)\s*[A-Za-z][\w.'’\- ]{0,40})*$")
-_PREFIX_LIMIT = 400
-_TOPIC_OPENERS = frozenset("[(+*")
-LONG_LINE = 100_000
 
 
 @functools.lru_cache(maxsize=4096)  # tags and names repeat across a page
