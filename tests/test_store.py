@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from conftest import SAMPLE
+from insights.model import Document, Meeting, Note, Topic
 from insights.pipeline import ingest
 from insights.store import Store, _migrations, _split_sql
 
@@ -132,3 +134,25 @@ def test_reads_through_a_topic_use_its_run_of_note_ids(sample_store):
         plan = [row[3] for row in sample_store.conn.execute("EXPLAIN QUERY PLAN " + sql, params)]
         notes = [step for step in plan if step.split()[1:2] == ["n"]]
         assert notes and all("INTEGER PRIMARY KEY (rowid>? AND rowid<?)" in step for step in notes), plan
+
+
+@pytest.mark.parametrize("count", [0, 1, 31, 32, 33, 64, 97])
+def test_records_are_stored_whole_across_multi_row_inserts(tmp_path, count):
+    # Rows are written 32 to a statement: counts around that size must all come back, in order.
+    notes = tuple(Note(f"note {i}", 10 + i, i % 3, "m.txt") for i in range(count))
+    topics = tuple(Topic(f"topic {i}", 1000 + i, "m.txt", "inform", f"P{i}", i, notes if i == 1 else (),
+                         f"t{i:03d}", 0) for i in range(count))
+    meeting = Meeting(date(2024, 5, 1), "2024-05-01", "m.txt", 1, topics, notes, "m1")
+    document = Document("m.txt", "text", (meeting,), notes[:2])
+    with Store(tmp_path / "m.db") as store:
+        store.replace_document("/m.txt", "0" * 64, 1, document)
+        stored = store.conn.execute("SELECT id, kind, text, line, level, topic_id FROM notes ORDER BY id").fetchall()
+        expected = ([("preamble", n.text, n.line, n.level, None) for n in notes[:2]]
+                    + [("meeting", n.text, n.line, n.level, None) for n in notes]
+                    + ([("topic", n.text, n.line, n.level, "t001") for n in notes] if count > 1 else []))
+        assert [tuple(r[1:]) for r in stored] == expected
+        assert [r[0] for r in stored] == list(range(1, len(expected) + 1))
+        rows = store.conn.execute("SELECT id, title, proposer_text, votes, line, ordinal FROM topics "
+                                  "ORDER BY ordinal").fetchall()
+        assert [tuple(r) for r in rows] == [(t.id, t.title, t.proposer_text, t.votes, t.line, i)
+                                            for i, t in enumerate(topics)]

@@ -72,7 +72,7 @@ def decode(data: bytes, source: str) -> tuple[str, str, list[Problem]]:
 
     Raises :class:`IngestError` for empty and binary input.
     """
-    if not data.strip():
+    if not data or data.isspace():
         raise IngestError(Problem(source, 0, "E001", Codes.E001, fatal=True))
     nul = data.find(b"\x00", 0, 1 << 20)
     if nul >= 0:

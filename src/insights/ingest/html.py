@@ -51,6 +51,8 @@ def detect(text: str) -> int:
     0
     """
     head = text[:20_000]
+    if "<" not in head:
+        return 0  # no tag at all: the common case for text and Markdown
     if _STORAGE.search(head) and not _HTML_START.search(head):
         return 0  # a storage-format fragment: the xhtml reader's
     score = 60 if _HTML_START.search(head) else 30 if MARKUP_TAG.search(head) else 0

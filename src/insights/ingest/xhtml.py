@@ -73,6 +73,8 @@ def detect(text: str) -> int:
     A fragment of plain HTML tags could be either; a ``.xhtml`` name then decides.
     """
     head = text[:50_000]
+    if "<" not in head:
+        return 0  # no tag at all: the common case for text and Markdown
     if "xmlns:ac=" in head:
         return 90
     if _STORAGE.search(head):
