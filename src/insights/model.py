@@ -73,8 +73,8 @@ def make_id(*parts: object, length: int = 12) -> str:
 def _direct_init(cls: type) -> type:
     """Give a frozen, slotted dataclass an ``__init__`` that fills its slots directly.
 
-    The generated one calls ``object.__setattr__`` per field, which doubles the cost of a
-    record that readers create once per source line; the object stays just as frozen.
+    The generated one calls ``object.__setattr__`` per field, which doubles the cost of the
+    records readers create for every line and topic; the object stays just as frozen.
 
     >>> Note("Paver", 3) == Note(text="Paver", line=3, level=0, source="")
     True
@@ -103,6 +103,7 @@ class Note:
     source: str = ""
 
 
+@_direct_init
 @dataclass(frozen=True, slots=True)
 class Topic:
     """A discussion topic: the header line as parsed, and the notes under it.
@@ -124,6 +125,7 @@ class Topic:
     level: int = 0
 
 
+@_direct_init
 @dataclass(frozen=True, slots=True)
 class Meeting:
     """One dated meeting. ``notes`` are lines before the first topic (attendance, links)."""

@@ -46,6 +46,9 @@ _NEXT_DATE_LINE = re.compile(r"\n" + _FIRST_DATE_LINE.pattern)
 _NAME = re.compile(r"^[A-Za-z][\w.'’\- ]{0,40}(?:\s*(?:,|&|and)\s*[A-Za-z][\w.'’\- ]{0,40})*$")
 _PREFIX_LIMIT = 400
 _TOPIC_OPENERS = frozenset("[(+*")
+# First characters of lines that may be more than a note: a date line starts with 19 or 20,
+# a topic with a bracket or a vote, a speaker with a bracket (or has a colon near its start).
+_SPECIAL = frozenset("[(+*12")
 LONG_LINE = 100_000
 
 
@@ -233,25 +236,35 @@ class PageAssembler:
 def read(text: str, source: str) -> Document:
     """Parse a plain-text page into meetings, topics and notes (see module docstring)."""
     page = PageAssembler(source)
+    previous = "none"  # the kind of the line above, kept here and handed to the page when it matters
     for number, raw in enumerate(split_lines(text), start=1):
         stripped = raw.strip()
         if not stripped:
             continue
+        first = stripped[0]
+        level = _level(raw) if raw[0] in " \t" else 0
+        if first not in _SPECIAL and stripped.find(":", 0, 40) < 0 and len(stripped) <= LONG_LINE:
+            # Most lines: a note that can be neither a date, a topic nor a speaker.
+            page._current.append(Note(stripped, number, level, source))
+            previous = "note"
+            continue
         if len(stripped) > LONG_LINE:
             page.problem(number, "W104", Codes.W104.format(length=len(stripped)))
-        first = stripped[0]
         if first.isdigit() and len(stripped) <= 40 and _DATE_LINE.match(stripped):
             day = find_date(stripped)
             if day is None:
                 page.problem(number, "W102", Codes.W102.format(text=stripped))
             else:
                 page.date(day, stripped, number)
+                previous = "header"
                 continue
-        note = Note(stripped, number, _level(raw) if raw[0] in " \t" else 0, source)
-        # Most lines are plain notes: only a line opening with a bracket or a vote can be a topic.
+        note = Note(stripped, number, level, source)
+        # Only a line opening with a bracket or a vote can be a topic.
         parsed = parse_topic_line(stripped) if first in _TOPIC_OPENERS else None
         speaker = (first in "[(" or stripped.find(":", 0, 40) >= 0) and speaker_line(stripped)
+        page._previous = previous
         page.note(note, parsed, speaker)
+        previous = page._previous
     return page.finish("text")
 
 

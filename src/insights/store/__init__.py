@@ -204,30 +204,29 @@ class Store:
 
     @staticmethod
     def _insert_records(conn: sqlite3.Connection, file_id: int, document: Document) -> None:
-        # Note ids are given here, in source order, so that each topic's notes (and the file's)
-        # are one run of ids that the topic (and the file) records: see migration 0007.
+        # Notes are numbered in source order, so that each topic's notes (and the file's) are one
+        # run of ids that the topic (and the file) records: see migration 0007. SQLite gives each
+        # inserted row the largest id so far plus one, so the run starts at ``first``.
         first = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM notes").fetchone()[0]
         meetings, topics = [], []
         values: list = []  # the notes' columns, row after row (see _insert_rows)
         add = values.extend
-        next_id = first
         for note in document.preamble:
-            add((next_id, file_id, None, None, "preamble", note.text, note.line, note.level))
-            next_id += 1
+            add((file_id, None, None, "preamble", note.text, note.line, note.level))
         for meeting in document.meetings:
             m_id = meeting.id
             meetings.append((m_id, file_id, meeting.date.isoformat(), meeting.title, meeting.source, meeting.line))
             for note in meeting.notes:
-                add((next_id, file_id, m_id, None, "meeting", note.text, note.line, note.level))
-                next_id += 1
+                add((file_id, m_id, None, "meeting", note.text, note.line, note.level))
             for ordinal, topic in enumerate(meeting.topics):
-                t_id, start = topic.id, next_id
+                t_id, start = topic.id, first + len(values) // 7
                 for note in topic.notes:
-                    add((next_id, file_id, m_id, t_id, "topic", note.text, note.line, note.level))
-                    next_id += 1
+                    add((file_id, m_id, t_id, "topic", note.text, note.line, note.level))
+                end = first + len(values) // 7 - 1
                 topics.extend((t_id, m_id, ordinal, topic.title, topic.tag, topic.proposer_text, topic.votes,
-                               topic.line, topic.level, start if next_id > start else None,
-                               next_id - 1 if next_id > start else None))
+                               topic.line, topic.level, start if end >= start else None,
+                               end if end >= start else None))
+        last = first + len(values) // 7 - 1
         try:
             conn.executemany("INSERT INTO meetings (id, file_id, date, title, source, line) VALUES (?, ?, ?, ?, ?, ?)",
                              meetings)
@@ -235,10 +234,12 @@ class Store:
                          "notes_first, notes_last)", 11, topics)
         except sqlite3.IntegrityError as exc:
             raise InsightsError(f"{document.source}: a meeting or topic is stored already from another file ({exc})")
-        _insert_rows(conn, "notes (id, file_id, meeting_id, topic_id, kind, text, line, level)", 8, values)
-        if next_id > first:
-            conn.execute("UPDATE files SET notes_first = ?, notes_last = ? WHERE id = ?",
-                         (first, next_id - 1, file_id))
+        _insert_rows(conn, "notes (file_id, meeting_id, topic_id, kind, text, line, level)", 7, values)
+        if last >= first:
+            stored = conn.execute("SELECT max(id) FROM notes").fetchone()[0]
+            if stored != last:  # only if another writer slipped in, which the transaction rules out
+                raise InsightsError(f"{document.source}: notes were numbered {first}-{stored}, expected up to {last}")
+            conn.execute("UPDATE files SET notes_first = ?, notes_last = ? WHERE id = ?", (first, last, file_id))
         conn.executemany(
             "INSERT INTO problems (file_id, line, code, message) VALUES (?, ?, ?, ?)",
             [(file_id, p.line, p.code, p.message) for p in document.problems],
