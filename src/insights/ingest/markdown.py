@@ -49,6 +49,7 @@ from __future__ import annotations
 import gc
 import html
 import re
+from bisect import bisect_left
 from datetime import date
 from pathlib import PurePath
 
@@ -464,20 +465,13 @@ def split_bullet_topic(text: str) -> tuple[str, str | None]:
     return title, None
 
 
-def _checkbox_sections(tokens: list[Token]) -> set[int]:
+def _checkbox_sections(tokens: list[Token], headings: list[int]) -> set[int]:
     """Positions of headings whose lines, up to the next heading, are all check-box items."""
     found: set[int] = set()
-    seen_content = False
-    all_boxes = True
-    for position in range(len(tokens) - 1, -1, -1):
-        head, mark = tokens[position][2], tokens[position][4]
-        if head > 0:
-            if seen_content and all_boxes:
-                found.add(position)
-            seen_content, all_boxes = False, True
-        elif head == 0:
-            seen_content = True
-            all_boxes = all_boxes and mark == 2
+    ends = headings[1:] + [len(tokens)]
+    for position, end in zip(headings, ends):
+        if end > position + 1 and all(tokens[p][4] == 2 for p in range(position + 1, end)):
+            found.add(position)
     return found
 
 
@@ -487,16 +481,23 @@ class _Page:
     def __init__(self, text: str, source: str):
         self.source = source
         self.tokens = _tokenize(text)
+        #: Positions of the headings, in order: the passes over a page's structure walk these
+        #: rather than every line.
+        self.headings = [position for position, token in enumerate(self.tokens) if token[2] > 0]
         self.problems: list[Problem] = []
         self.preamble: list[Note] = []
         self.meetings: list[Meeting] = []
         self.occurrences: dict[tuple[date, str], int] = {}
         self.titles: dict[int, str] = {}
-        self.boxes = _checkbox_sections(self.tokens)
+        self.boxes = _checkbox_sections(self.tokens, self.headings)
 
     def note(self, position: int) -> Note:
         number, text, _, depth, _ = self.tokens[position]
         return Note(text, number, depth, self.source)
+
+    def headings_between(self, start: int, end: int) -> list[int]:
+        """Heading positions ``p`` with ``start <= p < end``."""
+        return self.headings[bisect_left(self.headings, start):bisect_left(self.headings, end)]
 
     def title(self, position: int) -> str:
         if position not in self.titles:
@@ -589,9 +590,10 @@ def read(text: str, source: str) -> Document:
 def _read(text: str, source: str) -> Document:
     page = _Page(text, source)
     tokens = page.tokens
-    for number, stripped, _, _, _ in tokens:
-        if len(stripped) > LONG_LINE:
-            page.problems.append(Problem(source, number, "W104", Codes.W104.format(length=len(stripped))))
+    if len(text) > LONG_LINE:  # only a page this long can hold a line this long
+        for number, stripped, _, _, _ in tokens:
+            if len(stripped) > LONG_LINE:
+                page.problems.append(Problem(source, number, "W104", Codes.W104.format(length=len(stripped))))
     front: dict[str, tuple[str, int]] = {}
     body_start = 0
     for number, stripped, head, _, _ in tokens:
@@ -601,21 +603,20 @@ def _read(text: str, source: str) -> Document:
         key, colon, value = stripped.partition(":")
         if colon and key.strip().replace("_", "").replace("-", "").isalnum():
             front.setdefault(key.strip().lower(), (value.strip().strip("\"'"), number))
-    if not any(token[2] == 0 for token in tokens):
+    if len(tokens) - body_start == len(page.headings):  # nothing but front matter and headings
         raise IngestError(Problem(source, 0, "W105", Codes.W105, fatal=False))
     dating = _Dating(front, source)
     for position in range(body_start):
         page.preamble.append(page.note(position))
 
     dated: dict[int, date] = {}
-    for position in range(body_start, len(tokens)):
-        if tokens[position][2] > 0:
-            title = page.title(position)
-            found = _heading_date(title, dating)
-            if found is not None:
-                dated[position] = found
-            elif looks_like_date(title):
-                page.problems.append(Problem(source, tokens[position][0], "W102", Codes.W102.format(text=title)))
+    for position in page.headings:
+        title = page.title(position)
+        found = _heading_date(title, dating)
+        if found is not None:
+            dated[position] = found
+        elif looks_like_date(title):
+            page.problems.append(Problem(source, tokens[position][0], "W102", Codes.W102.format(text=title)))
     top = min((tokens[p][2] for p in dated), default=0)
     anchors = [p for p in sorted(dated) if tokens[p][2] == top]
     kinds = _anchor_kinds(page, anchors, top)
@@ -655,9 +656,9 @@ def _anchor_kinds(page: _Page, anchors: list[int], top: int) -> list[str]:
             continue
         end = anchors[index + 1] if index + 1 < len(anchors) else len(tokens)
         subs = []
-        for position in range(anchor + 1, end):
+        for position in page.headings_between(anchor + 1, end):
             head = tokens[position][2]
-            if 0 < head < top:
+            if head < top:
                 break
             if head > top:
                 subs.append(position)
@@ -688,7 +689,7 @@ def _read_anchors(page: _Page, anchors: list[int], kinds: list[str], dated: dict
     for index, anchor in enumerate(anchors):
         end = anchors[index + 1] if index + 1 < len(anchors) else len(tokens)
         # A heading shallower than the anchors ends the anchor's section: the rest is page text.
-        close = next((p for p in range(anchor + 1, end) if 0 < tokens[p][2] < top), end)
+        close = next((p for p in page.headings_between(anchor + 1, end) if tokens[p][2] < top), end)
         day = dated[anchor]
         if kinds[index] == "meeting":
             if day in first_of_date:
@@ -707,16 +708,14 @@ def _read_day(page: _Page, day: date, anchor: int, close: int, top: int) -> None
     """A day heading: each of its shallowest sub-headings opens a meeting on that day."""
     tokens = page.tokens
     page.preamble.append(page.note(anchor))
-    level = min((tokens[p][2] for p in range(anchor + 1, close) if tokens[p][2] > top), default=0)
-    header = None
-    for position in range(anchor + 1, close + 1):
-        opens = position < close and top < tokens[position][2] <= level and page.title(position)
-        if position == close or opens:
-            if header is not None:
-                page.meeting(day, header, range(header + 1, position), tokens[header][2], lists=False)
-            header = position
-        elif header is None:
-            page.preamble.append(page.note(position))
+    subs = [p for p in page.headings_between(anchor + 1, close) if tokens[p][2] > top]
+    level = min((tokens[p][2] for p in subs), default=0)
+    headers = [p for p in subs if tokens[p][2] <= level and page.title(p)]
+    # Lines before the first meeting on the day are page text.
+    for position in range(anchor + 1, headers[0] if headers else close):
+        page.preamble.append(page.note(position))
+    for header, end in zip(headers, headers[1:] + [close]):
+        page.meeting(day, header, range(header + 1, end), tokens[header][2], lists=False)
 
 
 def _no_meeting(page: _Page, body_start: int) -> None:
