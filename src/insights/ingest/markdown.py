@@ -46,7 +46,6 @@ a stub: :class:`IngestError` with a non-fatal W105, which callers count as skipp
 
 from __future__ import annotations
 
-import gc
 import html
 import re
 from bisect import bisect_left
@@ -575,19 +574,6 @@ def _detect(text: str) -> int:
 @reader("markdown", suffixes=(".md", ".markdown"), detect=_detect)
 def read(text: str, source: str) -> Document:
     """Parse a Markdown page into meetings, topics and notes (see module docstring)."""
-    # A parse allocates a tuple and a Note per line but no reference cycles, so on big
-    # files the cyclic collector's repeated full scans only cost time (2-3x on short lines).
-    pause = len(text) > 1_000_000 and gc.isenabled()
-    if pause:
-        gc.disable()
-    try:
-        return _read(text, source)
-    finally:
-        if pause:
-            gc.enable()
-
-
-def _read(text: str, source: str) -> Document:
     page = _Page(text, source)
     tokens = page.tokens
     if len(text) > LONG_LINE:  # only a page this long can hold a line this long
