@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import re
+from hashlib import sha1
 
 from ..errors import Codes, IngestError
 from ..model import Document, Meeting, Note, Problem, Topic, make_id, normalise_text
@@ -153,10 +154,13 @@ def build_meeting(source: str, day, title: str, line: int, occurrence: int, note
     """
     seen: dict[str, int] = {}
     built = []
+    # make_id(source, date, occurrence, title, key, n), with the parts shared by the
+    # meeting's topics joined once.
+    prefix = f"{source}\x1f{day.isoformat()}\x1f{occurrence}\x1f{title}\x1f"
     for tag, proposer, votes, topic_title, topic_line, level, topic_notes in topics:
         key = normalise_text(topic_title)[:80]
-        seen[key] = seen.get(key, 0) + 1
-        topic_id = make_id(source, day.isoformat(), occurrence, title, key, seen[key])
+        count = seen[key] = seen.get(key, 0) + 1
+        topic_id = sha1(f"{prefix}{key}\x1f{count}".encode()).hexdigest()[:12]
         built.append(Topic(topic_title, topic_line, source, tag, proposer, votes, tuple(topic_notes), topic_id, level))
     meeting_id = make_id(source, day.isoformat(), occurrence, title)
     return Meeting(day, title, source, line, tuple(built), tuple(notes), meeting_id)
