@@ -108,6 +108,7 @@ _NOT_NAMES = frozenset(
     "the for of by see from with on in at to was is".split()
 )
 _CLEAN_LIMIT = 10_000
+_BOXES = ("[ ]", "[x]", "[X]")
 #: How far to look for the line closing a front matter block.
 _MAX_FRONT_MATTER = 500
 
@@ -157,28 +158,28 @@ def _tokenize(text: str) -> list[Token]:
     comment = False
     stack: list[int] = []  # indents of the open list items
     append = tokens.append
-    for index in range(start, len(lines)):
-        raw = lines[index]
+    for number in range(start + 1, len(lines) + 1):
+        raw = lines[number - 1]
         stripped = raw.strip()
         if not stripped:
             continue
+        char = stripped[0]
         first = raw[0]
         if first == " " or first == "\t":
-            lead = raw[: len(raw) - len(raw.lstrip())]
-            indent = len(lead.expandtabs(4)) if "\t" in lead else len(lead)
+            lead = raw.find(char)  # everything before the first non-blank is blank
+            indent = len(raw[:lead].expandtabs(4)) if raw.find("\t", 0, lead) >= 0 else lead
         else:
             indent = 0
         if fence or comment:
             # Inside code or an HTML comment nothing is a heading or a list item.
             if fence:
-                closing = stripped[0] == fence[0] and len(stripped) >= len(fence)
+                closing = char == fence[0] and len(stripped) >= len(fence)
                 if closing and stripped.count(fence[0]) == len(stripped):
                     fence = ""
             elif "-->" in stripped:
                 comment = False
-            append((index + 1, stripped, 0, sum(1 for item in stack if item < indent), 0))
+            append((number, stripped, 0, sum(1 for item in stack if item < indent), 0))
             continue
-        char = stripped[0]
         size = len(stripped)
         if char == "#" and indent <= 3:
             level = 1
@@ -186,13 +187,13 @@ def _tokenize(text: str) -> list[Token]:
                 level += 1
             if level <= 6 and (level == size or stripped[level] == " " or stripped[level] == "\t"):
                 stack.clear()
-                append((index + 1, stripped, level, 0, 0))
+                append((number, stripped, level, 0, 0))
                 continue
         mark = 0
         if char == "-" or char == "*" or char == "+":
             if size == 1 or stripped[1] == " " or stripped[1] == "\t":
                 mark = 1
-                rest = stripped[2:]
+                body = 2  # where the item's text starts, blanks aside
                 if size >= 3 and stripped[2] == char and char != "+" and size < 80:
                     compact = stripped.replace(" ", "").replace("\t", "")
                     if len(compact) >= 3 and compact.count(char) == len(compact):
@@ -203,13 +204,18 @@ def _tokenize(text: str) -> list[Token]:
                 end += 1
             if end < size and stripped[end] in ".)" and (end + 1 == size or stripped[end + 1] in " \t"):
                 mark = 1
-                rest = stripped[end + 2:]
+                body = end + 2
         if mark:
-            rest = rest.lstrip()
-            if rest[:3] in ("[ ]", "[x]", "[X]"):
+            if stripped[body:body + 1].isspace():
+                if stripped[body:].lstrip().startswith(_BOXES):
+                    mark = 2
+            elif stripped.startswith(_BOXES, body):
                 mark = 2
-            while stack and stack[-1] >= indent:
-                stack.pop()
+            if indent:
+                while stack and stack[-1] >= indent:
+                    stack.pop()
+            else:
+                stack.clear()
             depth = len(stack)
             stack.append(indent)
         else:
@@ -226,7 +232,7 @@ def _tokenize(text: str) -> list[Token]:
                     fence = stripped[:run]
             elif char == "<" and stripped.startswith("<!--") and "-->" not in stripped[4:]:
                 comment = True
-        append((index + 1, stripped, 0, depth, mark))
+        append((number, stripped, 0, depth, mark))
     return tokens
 
 
