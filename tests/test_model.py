@@ -38,3 +38,9 @@ def test_normalised_forms_of_cosmetic_edits_are_equal():
 
 def test_ids_of_normalised_titles_do_not_change_with_the_spelling_of_punctuation():
     assert make_id("a.txt", normalise_text("What is paver?")) == make_id("a.txt", normalise_text("what is  PAVER"))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab Z9_-.’“”—–…•«»\u00a0\u200b\ufeffé\u0301ßİ")))
+def test_text_with_typographic_punctuation_is_normalised_by_the_rule(text):
+    assert normalise_text(text) == _reference(text)

@@ -46,12 +46,21 @@ _ASCII_WORDS = bytes(b | 0x20 if 65 <= b <= 90 else b if (48 <= b <= 57 or 97 <=
                      for b in range(256))
 
 
+# Non-ASCII characters that are neither words nor become words once decomposed or folded.
+_UNICODE_PUNCTUATION = dict.fromkeys(map(ord, "\u00a0\u2002\u2003\u2009\u200b\u2010\u2011\u2012\u2013\u2014\u2015"
+                                             "\u2018\u2019\u201a\u201c\u201d\u201e\u2022\u2026\u00ab\u00bb\ufeff"), " ")
+
+
 def normalise_text(text: str) -> str:
     """Fold case, accents, punctuation and whitespace so that cosmetic edits compare equal.
 
     >>> normalise_text("  Spruce up our  Working-Group page! ")
     'spruce up our working group page'
     """
+    if not text.isascii():
+        # Typographic quotes, dashes and spaces separate words like any other punctuation:
+        # as spaces they leave many titles ASCII, for the fast path.
+        text = text.translate(_UNICODE_PUNCTUATION)
     if text.isascii():
         # The same words as below, found by a byte table: regular expression matches cost
         # about 0.15 us a word, and titles and headings are normalised once each per ingest.
