@@ -158,14 +158,14 @@ def _tokenize(text: str) -> list[Token]:
     comment = False
     stack: list[int] = []  # indents of the open list items
     append = tokens.append
-    for number in range(start + 1, len(lines) + 1):
-        raw = lines[number - 1]
+    for number, raw in enumerate(lines[start:] if start else lines, start + 1):
         stripped = raw.strip()
         if not stripped:
             continue
         char = stripped[0]
-        first = raw[0]
-        if first == " " or first == "\t":
+        if raw[0] == char:
+            indent = 0
+        elif raw[0] == " " or raw[0] == "\t":
             lead = raw.find(char)  # everything before the first non-blank is blank
             indent = len(raw[:lead].expandtabs(4)) if raw.find("\t", 0, lead) >= 0 else lead
         else:
@@ -206,10 +206,8 @@ def _tokenize(text: str) -> list[Token]:
                 mark = 1
                 body = end + 2
         if mark:
-            if stripped[body:body + 1].isspace():
-                if stripped[body:].lstrip().startswith(_BOXES):
-                    mark = 2
-            elif stripped.startswith(_BOXES, body):
+            if stripped.startswith(_BOXES, body) or (
+                    size > body and stripped[body].isspace() and stripped[body:].lstrip().startswith(_BOXES)):
                 mark = 2
             if indent:
                 while stack and stack[-1] >= indent:
