@@ -12,6 +12,7 @@ from conftest import SAMPLE
 from insights.errors import IngestError
 from insights.ingest import read_file, read_text, sniff
 from insights.ingest.text import parse_topic_line
+from insights.model import make_id, normalise_text
 
 # (meeting date, votes, raw tag, proposer text, title start) for every topic line of the sample,
 # written down by reading the page.
@@ -98,6 +99,17 @@ def test_topic_ids_survive_edits_elsewhere_in_the_file(sample):
     again = read_text(edited, "data/arch-hours-2021.txt")
     assert [t.id for t in again.topics] == [t.id for t in sample.topics]
     assert len({t.id for t in sample.topics}) == 26
+
+
+def test_topic_ids_are_the_content_hash_of_their_meeting_and_title(sample):
+    # The reader joins the parts a meeting's topics share once; the ids must stay make_id's.
+    for meeting in sample.meetings:
+        seen: dict[str, int] = {}
+        for topic in meeting.topics:
+            key = normalise_text(topic.title)[:80]
+            seen[key] = seen.get(key, 0) + 1
+            assert topic.id == make_id(sample.source, meeting.date.isoformat(), 1, meeting.title, key, seen[key])
+        assert meeting.id == make_id(sample.source, meeting.date.isoformat(), 1, meeting.title)
 
 
 @pytest.mark.parametrize("line, expected", [

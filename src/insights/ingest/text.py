@@ -154,8 +154,8 @@ def build_meeting(source: str, day, title: str, line: int, occurrence: int, note
     """
     seen: dict[str, int] = {}
     built = []
-    # make_id(source, date, occurrence, title, key, n), with the parts shared by the
-    # meeting's topics joined once.
+    # Topic ids are make_id(source, date, occurrence, title, key, n), with the parts the
+    # meeting's topics share joined once (a call per topic costs twice as much).
     prefix = f"{source}\x1f{day.isoformat()}\x1f{occurrence}\x1f{title}\x1f"
     for tag, proposer, votes, topic_title, topic_line, level, topic_notes in topics:
         key = normalise_text(topic_title)[:80]
@@ -240,7 +240,6 @@ class PageAssembler:
 def read(text: str, source: str) -> Document:
     """Parse a plain-text page into meetings, topics and notes (see module docstring)."""
     page = PageAssembler(source)
-    previous = "none"  # the kind of the line above, kept here and handed to the page when it matters
     for number, raw in enumerate(split_lines(text), start=1):
         stripped = raw.strip()
         if not stripped:
@@ -248,9 +247,10 @@ def read(text: str, source: str) -> Document:
         first = stripped[0]
         level = _level(raw) if raw[0] in " \t" else 0
         if first not in _SPECIAL and stripped.find(":", 0, 40) < 0 and len(stripped) <= LONG_LINE:
-            # Most lines: a note that can be neither a date, a topic nor a speaker.
+            # Most lines: a note that can be neither a date, a topic nor a speaker. This is
+            # page.note() for that case, inline: it runs for most lines of a page.
             page._current.append(Note(stripped, number, level, source))
-            previous = "note"
+            page._previous = "note"
             continue
         if len(stripped) > LONG_LINE:
             page.problem(number, "W104", Codes.W104.format(length=len(stripped)))
@@ -260,15 +260,12 @@ def read(text: str, source: str) -> Document:
                 page.problem(number, "W102", Codes.W102.format(text=stripped))
             else:
                 page.date(day, stripped, number)
-                previous = "header"
                 continue
         note = Note(stripped, number, level, source)
         # Only a line opening with a bracket or a vote can be a topic.
         parsed = parse_topic_line(stripped) if first in _TOPIC_OPENERS else None
         speaker = (first in "[(" or stripped.find(":", 0, 40) >= 0) and speaker_line(stripped)
-        page._previous = previous
         page.note(note, parsed, speaker)
-        previous = page._previous
     return page.finish("text")
 
 
