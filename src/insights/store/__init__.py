@@ -210,6 +210,7 @@ class Store:
         first = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM notes").fetchone()[0]
         meetings, topics = [], []
         values: list = []  # the notes' columns, row after row (see _insert_rows)
+        width = len(_NOTE_COLUMNS)
         add = values.extend
         for note in document.preamble:
             add((file_id, None, None, "preamble", note.text, note.line, note.level))
@@ -219,14 +220,14 @@ class Store:
             for note in meeting.notes:
                 add((file_id, m_id, None, "meeting", note.text, note.line, note.level))
             for ordinal, topic in enumerate(meeting.topics):
-                t_id, start = topic.id, first + len(values) // 7
+                t_id, start = topic.id, first + len(values) // width
                 for note in topic.notes:
                     add((file_id, m_id, t_id, "topic", note.text, note.line, note.level))
-                end = first + len(values) // 7 - 1
+                end = first + len(values) // width - 1
                 topics.extend((t_id, m_id, ordinal, topic.title, topic.tag, topic.proposer_text, topic.votes,
                                topic.line, topic.level, start if end >= start else None,
                                end if end >= start else None))
-        last = first + len(values) // 7 - 1
+        last = first + len(values) // width - 1
         try:
             conn.executemany("INSERT INTO meetings (id, file_id, date, title, source, line) VALUES (?, ?, ?, ?, ?, ?)",
                              meetings)
@@ -234,7 +235,7 @@ class Store:
                          "notes_first, notes_last)", 11, topics)
         except sqlite3.IntegrityError as exc:
             raise InsightsError(f"{document.source}: a meeting or topic is stored already from another file ({exc})")
-        _insert_rows(conn, "notes (file_id, meeting_id, topic_id, kind, text, line, level)", 7, values)
+        _insert_rows(conn, f"notes ({', '.join(_NOTE_COLUMNS)})", width, values)
         if last >= first:
             stored = conn.execute("SELECT max(id) FROM notes").fetchone()[0]
             if stored != last:  # only if another writer slipped in, which the transaction rules out
@@ -352,6 +353,8 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
+#: The columns of a note row as ``Store._insert_records`` lays them out (the id is SQLite's).
+_NOTE_COLUMNS = ("file_id", "meeting_id", "topic_id", "kind", "text", "line", "level")
 #: Rows per INSERT statement in :func:`_insert_rows`.
 ROWS_PER_INSERT = 32
 
