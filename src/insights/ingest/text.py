@@ -247,10 +247,8 @@ def read(text: str, source: str) -> Document:
         first = stripped[0]
         level = _level(raw) if raw[0] in " \t" else 0
         if first not in _SPECIAL and stripped.find(":", 0, 40) < 0 and len(stripped) <= LONG_LINE:
-            # Most lines: a note that can be neither a date, a topic nor a speaker. This is
-            # page.note() for that case, inline: it runs for most lines of a page.
-            page._current.append(Note(stripped, number, level, source))
-            page._previous = "note"
+            # Most lines: a note that can be neither a date, a topic nor a speaker.
+            page.note(Note(stripped, number, level, source))
             continue
         if len(stripped) > LONG_LINE:
             page.problem(number, "W104", Codes.W104.format(length=len(stripped)))
