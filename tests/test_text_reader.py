@@ -192,3 +192,13 @@ def test_generated_archives_lose_no_line(preamble, sections):
     expected = [n for n, line in enumerate(text.splitlines(), 1) if line.strip()]
     assert sorted(doc.lines()) == expected
     assert [m.date for m in doc.meetings] == [day for day, _ in sections]
+
+
+def test_every_date_line_start_is_checked_before_the_plain_line_shortcut():
+    # The reader files a line as a plain note without trying it as a date unless its first
+    # character is in _SPECIAL: every first character a date line can have must be there.
+    from insights.ingest.text import _DATE_LINE, _SPECIAL
+
+    starts = {line[0] for line in (f"{a}{b}{c}{d}-01-02" for a in "0123456789" for b in "0123456789"
+                                   for c in "0123456789" for d in "0123456789") if _DATE_LINE.match(line)}
+    assert starts and starts <= _SPECIAL
