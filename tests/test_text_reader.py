@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from conftest import SAMPLE
 from insights.errors import IngestError
 from insights.ingest import read_file, read_text, sniff
-from insights.ingest.text import parse_topic_line
+from insights.ingest.text import _DATE_LINE, _SPECIAL, parse_topic_line
 from insights.model import make_id, normalise_text
 
 # (meeting date, votes, raw tag, proposer text, title start) for every topic line of the sample,
@@ -197,8 +197,6 @@ def test_generated_archives_lose_no_line(preamble, sections):
 def test_every_date_line_start_is_checked_before_the_plain_line_shortcut():
     # The reader files a line as a plain note without trying it as a date unless its first
     # character is in _SPECIAL: every first character a date line can have must be there.
-    from insights.ingest.text import _DATE_LINE, _SPECIAL
-
     starts = {line[0] for line in (f"{a}{b}{c}{d}-01-02" for a in "0123456789" for b in "0123456789"
                                    for c in "0123456789" for d in "0123456789") if _DATE_LINE.match(line)}
     assert starts and starts <= _SPECIAL
