@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import SAMPLE
+from insights.errors import InsightsError
 from insights.model import Document, Meeting, Note, Topic
 from insights.pipeline import ingest
 from insights.store import Store, _migrations, _split_sql
@@ -156,3 +157,26 @@ def test_records_are_stored_whole_across_multi_row_inserts(tmp_path, count):
                                   "ORDER BY ordinal").fetchall()
         assert [tuple(r) for r in rows] == [(t.id, t.title, t.proposer_text, t.votes, t.line, i)
                                             for i, t in enumerate(topics)]
+
+
+def test_a_failing_row_inside_a_multi_row_insert_leaves_nothing_of_its_file(tmp_path):
+    # Rows go in with INSERT OR FAIL, which keeps the rows a failing statement wrote before the
+    # bad one; the file's savepoint must take them back, and the other files of the batch stay.
+    def document(name: str, ids: list[str]) -> Document:
+        notes = (Note("a note", 3, 0, name),)
+        topics = tuple(Topic(f"topic {i}", 10 + i, name, None, None, 0, notes, topic_id, 0)
+                       for i, topic_id in enumerate(ids))
+        meeting = Meeting(date(2024, 5, 1), "2024-05-01", name, 1, topics, (), f"m-{name}")
+        return Document(name, "text", (meeting,), ())
+
+    good = document("a.txt", [f"a{i:03d}" for i in range(40)])
+    bad_ids = [f"b{i:03d}" for i in range(40)]
+    bad_ids[20] = bad_ids[5]  # the first 32-row statement fails at its 21st row
+    with Store(tmp_path / "m.db") as store:
+        with store.transaction():
+            store.replace_document("/a.txt", "0" * 64, 1, good)
+            with pytest.raises(InsightsError, match="b.txt: a meeting or topic is stored already"):
+                store.replace_document("/b.txt", "1" * 64, 1, document("b.txt", bad_ids))
+        assert store.counts() == {"files": 1, "meetings": 1, "topics": 40, "notes": 40}
+        assert {row[0] for row in store.conn.execute("SELECT meeting_id FROM topics")} == {"m-a.txt"}
+        assert store.conn.execute("SELECT count(*) FROM notes WHERE file_id != 1").fetchone()[0] == 0
