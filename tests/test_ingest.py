@@ -385,3 +385,16 @@ def test_ingest_draws_progress_on_a_terminal_and_nowhere_else(archive, tmp_path)
     piped = subprocess.run([sys.executable, "-m", "insights.cli", "--db", str(tmp_path / "p.db"), "ingest",
                             str(archive)], cwd=tmp_path, capture_output=True, text=True)
     assert piped.returncode == 0 and "[1/2]" not in piped.stderr and "added 8 meetings" in piped.stdout
+
+
+def test_source_names_are_relative_inside_the_working_folder_only(tmp_path, monkeypatch):
+    work, sibling = tmp_path / "notes", tmp_path / "notes2"
+    (work / "2021").mkdir(parents=True)
+    sibling.mkdir()
+    monkeypatch.chdir(work)
+    assert source_name(work / "2021" / "a.md") == "2021/a.md"
+    assert source_name("2021/../2021/a.md") == "2021/a.md"
+    assert source_name(sibling / "a.md") == str(sibling / "a.md")  # shares a prefix, is not inside
+    assert source_name(tmp_path / "a.md") == str(tmp_path / "a.md")
+    monkeypatch.chdir("/")
+    assert source_name(sibling / "a.md") == str(sibling / "a.md").lstrip("/")

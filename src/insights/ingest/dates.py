@@ -55,6 +55,8 @@ def _to_date(match: re.Match[str]) -> date | None:
 def find_date(text: str) -> date | None:
     """The first valid calendar date written in ``text`` (ISO or with a month name)."""
     text = text[:300]
+    if "19" not in text and "20" not in text:  # every pattern holds a year
+        return None
     best: tuple[int, date] | None = None
     for pattern in _PATTERNS:
         for match in pattern.finditer(text):

@@ -47,10 +47,10 @@ a stub: :class:`IngestError` with a non-fatal W105, which callers count as skipp
 from __future__ import annotations
 
 import html
+import os
 import re
 from bisect import bisect_left
 from datetime import date
-from pathlib import PurePath
 
 from ..errors import Codes, IngestError
 from ..model import Document, Meeting, Note, Problem, normalise_text
@@ -338,7 +338,7 @@ class _Dating:
     def __init__(self, front: dict[str, tuple[str, int]], source: str):
         years = [int(y) for y in _YEAR.findall(source)]
         self.path_year = years[-1] if years else None
-        self.name_date = find_date(PurePath(source).stem)
+        self.name_date = find_date(os.path.splitext(os.path.basename(source))[0])
         description = front.get("description", ("", 0))[0]
         self.range = date_range(description, self.path_year)
         self.front_date = None
@@ -628,7 +628,7 @@ def read(text: str, source: str) -> Document:
             dated[position] = dating.fit(dated[position], page, tokens[position][0])
         _read_anchors(page, anchors, kinds, dated, top, body_start)
     elif dating.name_date is not None:
-        page.problems.append(Problem(source, 0, "W106", Codes.W106.format(text=PurePath(source).name)))
+        page.problems.append(Problem(source, 0, "W106", Codes.W106.format(text=os.path.basename(source))))
         _read_single(page, dating.name_date, body_start)
 
     if not page.meetings:
