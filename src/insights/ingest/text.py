@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import functools
 import re
-from hashlib import sha1
 
 from ..errors import Codes, IngestError
 from ..model import Document, Meeting, Note, Problem, Topic, make_id, normalise_text
@@ -47,9 +46,9 @@ _NEXT_DATE_LINE = re.compile(r"\n" + _FIRST_DATE_LINE.pattern)
 _NAME = re.compile(r"^[A-Za-z][\w.'’\- ]{0,40}(?:\s*(?:,|&|and)\s*[A-Za-z][\w.'’\- ]{0,40})*$")
 _PREFIX_LIMIT = 400
 _TOPIC_OPENERS = frozenset("[(+*")
-# First characters of lines that may be more than a note: a date line starts with 19 or 20,
-# a topic with a bracket or a vote, a speaker with a bracket (or has a colon near its start).
-_SPECIAL = frozenset("[(+*12")
+# First characters of lines that may be more than a note: a topic opens with a bracket or a
+# vote, a speaker with a bracket (or has a colon near its start), a date line with 19 or 20.
+_SPECIAL = _TOPIC_OPENERS | frozenset("12")
 LONG_LINE = 100_000
 
 
@@ -154,13 +153,13 @@ def build_meeting(source: str, day, title: str, line: int, occurrence: int, note
     """
     seen: dict[str, int] = {}
     built = []
-    # Topic ids are make_id(source, date, occurrence, title, key, n), with the parts the
-    # meeting's topics share joined once (a call per topic costs twice as much).
-    prefix = f"{source}\x1f{day.isoformat()}\x1f{occurrence}\x1f{title}\x1f"
+    # Topic ids are make_id(source, date, occurrence, title, key, n): make_id joins its parts
+    # with \x1f, so the parts every topic of the meeting shares are joined once, here.
+    shared = f"{source}\x1f{day.isoformat()}\x1f{occurrence}\x1f{title}"
     for tag, proposer, votes, topic_title, topic_line, level, topic_notes in topics:
         key = normalise_text(topic_title)[:80]
         count = seen[key] = seen.get(key, 0) + 1
-        topic_id = sha1(f"{prefix}{key}\x1f{count}".encode()).hexdigest()[:12]
+        topic_id = make_id(shared, key, count)
         built.append(Topic(topic_title, topic_line, source, tag, proposer, votes, tuple(topic_notes), topic_id, level))
     meeting_id = make_id(source, day.isoformat(), occurrence, title)
     return Meeting(day, title, source, line, tuple(built), tuple(notes), meeting_id)
