@@ -348,6 +348,7 @@ def test_date_from_file_name_is_reported():
     document = read("# Notes\n\n- Paver\n", "meetings/2021-12-22.md")
     assert document.meetings[0].date == date(2021, 12, 22)
     assert [p.code for p in document.problems] == ["W106"]
+    assert document.problems[0].message == "date '2021-12-22.md' taken from the file name"  # the name, not the path
 
 
 def test_glued_year_and_impossible_date():
