@@ -49,11 +49,22 @@ class _Group(click.Group):
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--db", envvar="INSIGHTS_DB", default="insights.db", show_default=True,
               help="SQLite database file (or set INSIGHTS_DB).")
+@click.option("--config", type=click.Path(dir_okay=False, path_type=str),
+              help="Settings file to use instead of ./insights.toml.")
 @click.version_option(__version__, prog_name="insights")
 @click.pass_context
-def cli(ctx: click.Context, db: str) -> None:
+def cli(ctx: click.Context, db: str, config: str | None) -> None:
     """Turn an archive of meeting notes into themes, search, reports and tracked action items."""
     ctx.obj = {"db": db or default_db_path()}
+    if config:
+        from . import settings
+
+        try:
+            chosen = settings.load_settings(config)
+        except InsightsError as exc:
+            raise click.ClickException(str(exc)) from None
+        previous = settings.use(chosen)
+        ctx.call_on_close(lambda: settings.use(previous))
 
 
 @cli.command()
@@ -327,9 +338,9 @@ def decisions(ctx: click.Context, questions: bool, since: str | None, fmt: str) 
 
 # -- action items and Jira ---------------------------------------------------------------------
 def _settings():
-    from .settings import load_settings
+    from .settings import current
 
-    return load_settings()
+    return current()
 
 
 @cli.group(invoke_without_command=True)

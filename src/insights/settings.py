@@ -1,4 +1,4 @@
-"""Settings in one place: ``insights.toml`` in the working folder (or ``--config``), with defaults.
+"""Settings in one place: ``insights.toml`` in the working folder (or ``insights --config FILE``), with defaults.
 
 >>> settings = load_settings(path=None, search=False)
 >>> settings.people_file, settings.nlp_model
@@ -91,18 +91,39 @@ def load_settings(path: str | os.PathLike[str] | None = None, *, search: bool = 
     )
 
 
-_current: Settings | None = None
+_used: Settings | None = None
+_read: tuple[tuple, Settings] | None = None  # (the working folder's file as last read, its settings)
 
 
 def current() -> Settings:
-    """The settings in force: those given to :func:`use`, else ``./insights.toml`` or defaults."""
-    global _current
-    if _current is None:
-        _current = load_settings()
-    return _current
+    """The settings in force: those given to :func:`use`, else ``./insights.toml`` or defaults.
+
+    The file is parsed again whenever its content changes (or the working folder does), so a
+    long-lived process sees edits; reading a file that did not change costs a small read.
+
+    >>> previous = use(Settings(people_file=""))
+    >>> current().people_path is None
+    True
+    >>> _ = use(previous)
+    """
+    global _read
+    if _used is not None:
+        return _used
+    candidate = Path.cwd() / DEFAULT_FILE
+    try:
+        key: tuple = (str(candidate), candidate.read_bytes())
+    except OSError:
+        key = (str(candidate.parent),)  # no file: defaults, relative paths from this folder
+    if _read is None or _read[0] != key:
+        _read = (key, load_settings())
+    return _read[1]
 
 
-def use(settings: Settings | None) -> None:
-    """Make ``settings`` current (``None`` forgets them, so they are read again)."""
-    global _current
-    _current = settings
+def use(settings: Settings | None) -> Settings | None:
+    """Make ``settings`` current (``None`` goes back to ``./insights.toml`` or defaults).
+
+    Returns the settings given before, for putting them back.
+    """
+    global _used
+    previous, _used = _used, settings
+    return previous

@@ -205,16 +205,12 @@ def taxonomy_path() -> Path:
     """
     if os.environ.get("INSIGHTS_THEMES"):
         return Path(os.environ["INSIGHTS_THEMES"])
-    try:
-        from ..settings import load_settings
+    from ..settings import current
 
-        settings = load_settings()
-        configured = (settings.raw or {}).get("themes", {}).get("taxonomy")
-        if configured:
-            base = Path(settings.path).parent if getattr(settings, "path", None) else Path.cwd()
-            return base / configured
-    except ImportError:  # pragma: no cover - settings is optional
-        pass
+    settings = current()
+    configured = settings.section("themes").get("taxonomy")
+    if configured:
+        return settings.resolve(str(configured))
     local = Path("data") / "themes.toml"
     if local.exists():
         return local

@@ -55,9 +55,9 @@ def _search_index(store: Store) -> object | None:
     if importlib.util.find_spec("insights.search.client") is None:
         return None
     from ..search.client import DEFAULT_MAX_MEETINGS, build_index  # type: ignore[import-not-found]
-    from ..settings import load_settings
+    from ..settings import current
 
-    limit = load_settings().raw.get("report", {}).get("search_meetings", DEFAULT_MAX_MEETINGS)
+    limit = current().raw.get("report", {}).get("search_meetings", DEFAULT_MAX_MEETINGS)
     return build_index(store, max_meetings=int(limit) if limit else None)
 
 
