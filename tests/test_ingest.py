@@ -224,6 +224,20 @@ def test_unknown_format_and_bad_database_are_one_line_errors(tmp_path):
     assert result.exit_code == 1 and "cannot use database" in result.stderr
 
 
+def test_a_damaged_database_is_a_one_line_error_naming_it(tmp_path):
+    db = tmp_path / "damaged.db"
+    assert run("ingest", "-q", str(SAMPLE), db=db).exit_code == 0
+    with sqlite3.connect(db) as conn:
+        conn.execute("DROP TABLE notes")
+    edited = tmp_path / "edited.txt"
+    edited.write_text(SAMPLE_TEXT.replace("Paver", "Paver, edited"), encoding="utf-8")
+    for command in (("export", "--json"), ("show", "2021-12-22"), ("ingest", "-q", str(edited))):
+        result = run(*command, db=db)
+        assert result.exit_code == 1, command
+        assert result.stderr.startswith(f"Error: database {db}: no such table: notes (it is damaged or was not made")
+        assert "Traceback" not in result.stderr
+
+
 def test_interrupted_ingest_leaves_no_half_written_file(tmp_path):
     folder = tmp_path / "many"
     folder.mkdir()

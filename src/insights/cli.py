@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 import sys
 
 import click
@@ -44,6 +45,13 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except InsightsError as exc:
             raise click.ClickException(str(exc)) from None
+        except sqlite3.DatabaseError as exc:  # a damaged or foreign database, a full disk, a held lock
+            db = (ctx.obj or {}).get("db", default_db_path())
+            if "locked" in str(exc) or "busy" in str(exc):
+                hint = "another process is writing to it; run the command again once it has finished"
+            else:
+                hint = "it is damaged or was not made by insights; ingest the notes into a new database"
+            raise click.ClickException(f"database {db}: {exc} ({hint})") from None
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
