@@ -180,3 +180,36 @@ def test_a_failing_row_inside_a_multi_row_insert_leaves_nothing_of_its_file(tmp_
         assert store.counts() == {"files": 1, "meetings": 1, "topics": 40, "notes": 40}
         assert {row[0] for row in store.conn.execute("SELECT meeting_id FROM topics")} == {"m-a.txt"}
         assert store.conn.execute("SELECT count(*) FROM notes WHERE file_id != 1").fetchone()[0] == 0
+
+
+def test_the_meetings_tree_gives_back_every_file_as_parsed(tmp_path):
+    """Meetings of several files and formats, interleaved by date, each with exactly its topics' notes."""
+    from insights.ingest import iter_files, read_file
+
+    fixtures = Path(__file__).resolve().parent / "fixtures"
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "a.txt").write_text(SAMPLE_TEXT, encoding="utf-8")
+    # a topic without notes, then one with, then a meeting without topics
+    (folder / "b.txt").write_text("2021-12-22\n[quest] (Ann) Empty?\n[inform] (Bo) Full\nOne\n  Two\n"
+                                  "2021-07-28\nOnly a note\n", encoding="utf-8")
+    paths = [folder, fixtures / "corpora" / "aswf-tac", fixtures / "confluence" / "arch-hours.html"]
+    with Store(tmp_path / "t.db") as store:
+        summary = ingest(store, paths)
+        assert not summary.failed
+        expected = []
+        for path in iter_files(paths):
+            document = read_file(path)
+            for m in document.meetings:
+                expected.append((m.date.isoformat(), m.source, m.line, m.title,
+                                 [(n.text, n.line, n.level) for n in m.notes],
+                                 [(t.id, t.title, t.tag, t.proposer_text, t.votes, t.line,
+                                   [(n.text, n.line, n.level) for n in t.notes]) for t in m.topics]))
+        expected.sort(key=lambda m: m[:3])
+        tree = [(m["date"], m["source"], m["line"], m["title"],
+                 [(n["text"], n["line"], n["level"]) for n in m["notes"]],
+                 [(t["id"], t["title"], t["tag"], t["proposer_text"], t["votes"], t["line"],
+                   [(n["text"], n["line"], n["level"]) for n in t["notes"]]) for t in m["topics"]])
+                for m in store.iter_meetings_tree()]
+    assert len(tree) >= 15 and any(not t[6] for m in tree for t in m[5]) and any(not m[5] for m in tree)
+    assert tree == expected

@@ -6,7 +6,6 @@ Every command opens the store named by ``--db`` (default ``$INSIGHTS_DB`` or
 
 from __future__ import annotations
 
-import json
 import re
 import sqlite3
 import sys
@@ -15,7 +14,7 @@ import click
 
 from . import __version__
 from .errors import InsightsError
-from .output import emit, output_options
+from .output import dump_json, emit, output_options
 from .pipeline import ingest as run_ingest
 from .store import Store, default_db_path
 
@@ -105,7 +104,7 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], format_: str | None, prun
         for problem in summary.stubs + summary.warnings:
             click.echo(f"warning: {problem}", err=True)
     if as_json:
-        click.echo(json.dumps(summary.as_dict(), indent=2))
+        dump_json(summary.as_dict(), sys.stdout)
     elif not quiet:
         click.echo(
             f"{summary.files_seen} files: {summary.files_added} added, {summary.files_replaced} replaced, "
@@ -153,7 +152,7 @@ def show(ctx: click.Context, date: str, as_json: bool) -> None:
     if not found:
         raise click.ClickException(f"no meeting on {date}; `insights meetings` lists them")
     if as_json:
-        click.echo(json.dumps(found, indent=2, ensure_ascii=False))
+        dump_json(found, sys.stdout)
         return
     for meeting in found:
         click.secho(f"{meeting['date']}  {meeting['title']}  ({meeting['source']}:{meeting['line']})", bold=True)
@@ -181,8 +180,7 @@ def export(ctx: click.Context, as_json: bool, month: str | None) -> None:
 
     with _open(ctx) as store:
         data = export_archive(store, month=_check_month(month))
-    json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
-    sys.stdout.write("\n")
+    dump_json(data, sys.stdout)
 
 
 @cli.command()

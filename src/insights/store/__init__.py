@@ -307,21 +307,25 @@ class Store:
         meetings = self.conn.execute(
             f"SELECT m.id, m.date, m.title, m.source, m.line FROM meetings m {where} "
             "ORDER BY m.date, m.source, m.line", params).fetchall()
-        for meeting in meetings:
-            topics = []
-            for topic in self.conn.execute(
+        for m_id, day, title, source, line in meetings:
+            topics = self.conn.execute(
                 "SELECT id, title, tag, proposer_text, votes, line, notes_first, notes_last FROM topics "
-                "WHERE meeting_id = ? ORDER BY ordinal",
-                (meeting["id"],),
-            ):
-                notes = [dict(n) for n in self.conn.execute(
-                    "SELECT text, line, level FROM notes WHERE id BETWEEN ? AND ? AND topic_id = ? ORDER BY line",
-                    (topic["notes_first"], topic["notes_last"], topic["id"]))]
-                topic = {key: topic[key] for key in ("id", "title", "tag", "proposer_text", "votes", "line")}
-                topics.append({**topic, "notes": notes})
-            yield {"id": meeting["id"], "date": meeting["date"], "title": meeting["title"],
-                   "source": meeting["source"], "line": meeting["line"],
-                   "notes": self.notes(meeting_id=meeting["id"]), "topics": topics}
+                "WHERE meeting_id = ? ORDER BY ordinal", (m_id,)).fetchall()
+            # A meeting's topics hold consecutive runs of note ids (migration 0007): their notes
+            # are read in one range and handed out by topic key.
+            notes: dict[str, list[dict]] = {topic[0]: [] for topic in topics}
+            runs = [(topic[6], topic[7]) for topic in topics if topic[6] is not None]
+            if runs:
+                for topic_id, text, note_line, level in self.conn.execute(
+                        "SELECT topic_id, text, line, level FROM notes WHERE id BETWEEN ? AND ? ORDER BY id",
+                        (min(first for first, _ in runs), max(last for _, last in runs))):
+                    if topic_id in notes:
+                        notes[topic_id].append({"text": text, "line": note_line, "level": level})
+            yield {"id": m_id, "date": day, "title": title, "source": source, "line": line,
+                   "notes": self.notes(meeting_id=m_id),
+                   "topics": [{"id": t_id, "title": t_title, "tag": tag, "proposer_text": proposer, "votes": votes,
+                               "line": t_line, "notes": notes[t_id]}
+                              for t_id, t_title, tag, proposer, votes, t_line, _, _ in topics]}
 
 
 def _date_filter(month: str | None, date: str | None) -> tuple[str, list]:
