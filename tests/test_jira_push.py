@@ -383,3 +383,12 @@ def test_missing_settings_say_what_to_set(tmp_path, monkeypatch, db):
     result = run(db_path, "jira", "sync")
     assert result.exit_code == 1
     assert "set JIRA_EMAIL and JIRA_API_TOKEN (Jira Cloud) or JIRA_PAT" in result.output
+
+
+def test_a_jira_setting_that_is_not_a_table_is_a_one_line_error(tmp_path, monkeypatch, db):
+    db_path, _ = db
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "insights.toml").write_text('jira = "PROJ"\n', encoding="utf-8")
+    result = run(db_path, "jira", "push", "--dry-run")
+    assert result.exit_code == 1 and "insights.toml: [jira] must be a table of keys" in result.output
+    assert "Traceback" not in result.output

@@ -78,6 +78,8 @@ def test_config_option_reads_that_file_for_one_command(folder, monkeypatch):
 @pytest.mark.parametrize("content, message", [
     (None, "cannot read settings"),
     ("[report\n", "not valid TOML"),
+    ("report = 3\n", "[report] must be a table of keys"),
+    ('themes = "data/themes.toml"\n', "[themes] must be a table of keys"),
 ])
 def test_config_option_names_a_file_it_cannot_use(folder, content, message):
     path = folder / "broken.toml"

@@ -403,7 +403,7 @@ def actions_reconcile(ctx: click.Context, threshold: float | None, dry_run: bool
     from .lifecycle import DEFAULT_THRESHOLD, apply_resolutions, find_meeting_resolutions
 
     if threshold is None:
-        threshold = float(_settings().raw.get("lifecycle", {}).get("match_threshold", DEFAULT_THRESHOLD))
+        threshold = float(_settings().section("lifecycle").get("match_threshold", DEFAULT_THRESHOLD))
     with _open(ctx) as store:
         matches = find_meeting_resolutions(store, threshold)
         written = 0 if dry_run else apply_resolutions(store, matches)

@@ -31,6 +31,9 @@ __all__ = ["Settings", "load_settings", "current", "use", "DEFAULT_FILE"]
 
 DEFAULT_FILE = "insights.toml"
 
+#: The tables the settings file may hold, each read by its own stage.
+SECTIONS = ("people", "nlp", "themes", "report", "lifecycle", "jira")
+
 _DEFAULTS = {
     "people": {"file": "data/people.toml"},
     "nlp": {"model": ""},
@@ -77,11 +80,11 @@ def load_settings(path: str | os.PathLike[str] | None = None, *, search: bool = 
         raise InsightsError(f"cannot read settings {path}: {exc.strerror or exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise InsightsError(f"{path}: not valid TOML ({exc}); see README, 'Settings'") from None
+    for section in SECTIONS:
+        if not isinstance(raw.get(section, {}), dict):
+            raise InsightsError(f"{path}: [{section}] must be a table of keys; see README, 'Settings'")
     people = raw.get("people", {})
     nlp = raw.get("nlp", {})
-    for section, value in (("people", people), ("nlp", nlp)):
-        if not isinstance(value, dict):
-            raise InsightsError(f"{path}: [{section}] must be a table")
     return Settings(
         people_file=str(people.get("file", _DEFAULTS["people"]["file"])),
         nlp_model=str(nlp.get("model", _DEFAULTS["nlp"]["model"])),

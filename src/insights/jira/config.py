@@ -64,7 +64,7 @@ class JiraSettings:
 
 def jira_settings(settings: Settings, **overrides: Any) -> JiraSettings:
     """Parse ``[jira]`` from ``settings.raw``; unknown keys and secrets are errors."""
-    data = dict(settings.raw.get("jira", {}) or {})
+    data = dict(settings.section("jira"))
     where = f"{settings.path or 'insights.toml'} [jira]"
     known = {f.name for f in fields(JiraSettings)}
     for key in data:

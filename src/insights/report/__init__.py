@@ -57,7 +57,7 @@ def _search_index(store: Store) -> object | None:
     from ..search.client import DEFAULT_MAX_MEETINGS, build_index  # type: ignore[import-not-found]
     from ..settings import current
 
-    limit = current().raw.get("report", {}).get("search_meetings", DEFAULT_MAX_MEETINGS)
+    limit = current().section("report").get("search_meetings", DEFAULT_MAX_MEETINGS)
     return build_index(store, max_meetings=int(limit) if limit else None)
 
 
