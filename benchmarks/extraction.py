@@ -153,7 +153,7 @@ _GOLD_FIELD = re.compile(r"\[(assignee|due|status)\]", re.IGNORECASE)
 
 def snet_gold(root: Path) -> list[dict]:
     """Every tagged action of the corpus straight from the raw lines (independent of the reader)."""
-    from insights.ingest.dates import find_date
+    from insights.readers.dates import find_date
 
     found = []
     for path in sorted(root.rglob("*.md")):
@@ -192,7 +192,7 @@ def snet_quality(rebuild: bool = False) -> dict:
     # read and extract file by file, so the figures measure extraction whatever the store does
     from insights.errors import IngestError
     from insights.extract import extract_document
-    from insights.ingest import iter_files, read_file
+    from insights.readers import iter_files, read_file
 
     predicted: dict[tuple, list] = {}
     for path in iter_files([root]):
@@ -291,7 +291,7 @@ print(json.dumps({"seconds": seconds, "peak_mib": resource.getrusage(resource.RU
 def throughput(meetings: int = 10_000) -> dict:
     from scale import build
 
-    from insights.ingest import iter_files
+    from insights.readers import iter_files
 
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -308,7 +308,7 @@ def throughput(meetings: int = 10_000) -> dict:
             results[mode] = json.loads(done.stdout.strip().splitlines()[-1])
         # the share of words that the fast rules pass on to spaCy
         from insights.extract.document import extract_document
-        from insights.ingest import read_file
+        from insights.readers import read_file
 
         sent = seen = 0
         for path in list(iter_files([folder]))[::10]:

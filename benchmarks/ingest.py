@@ -27,7 +27,7 @@ from insights import store as store_module
 from insights.pipeline import ingest
 if sys.argv[3] == "parse-only":
     from insights.errors import IngestError
-    from insights.ingest import iter_files, read_file
+    from insights.readers import iter_files, read_file
     started, cpu, size = time.perf_counter(), time.process_time(), 0
     for path in iter_files([sys.argv[2]]):
         data = path.read_bytes()

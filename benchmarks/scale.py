@@ -35,7 +35,7 @@ def shifted_sample(weeks: int) -> str:
 
 def _corpus_meetings() -> list[tuple[Path, int]]:
     """Each corpus folder with its number of meetings (parsed once)."""
-    from insights.ingest import iter_files, read_file
+    from insights.readers import iter_files, read_file
     from insights.errors import IngestError
 
     found = []

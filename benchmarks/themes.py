@@ -39,7 +39,7 @@ from results import machine, write_section  # noqa: E402
 
 from insights import analyze  # noqa: E402
 from insights.errors import IngestError  # noqa: E402
-from insights.ingest import iter_files, read_file  # noqa: E402
+from insights.readers import iter_files, read_file  # noqa: E402
 from insights.pipeline import ingest  # noqa: E402
 from insights import report as report_module  # noqa: E402
 from insights.report import write_reports  # noqa: E402

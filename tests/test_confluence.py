@@ -19,10 +19,10 @@ from lxml import html as lxml_html
 
 from conftest import ROOT, SAMPLE
 from insights.errors import IngestError, InsightsError
-from insights.ingest import read_file, read_text, sniff
-from insights.ingest import html as html_reader
-from insights.ingest import xhtml as xhtml_reader
-from insights.ingest.text import parse_topic_line
+from insights.readers import read_file, read_text, sniff
+from insights.readers import html as html_reader
+from insights.readers import xhtml as xhtml_reader
+from insights.readers.text import parse_topic_line
 
 FIXTURES = ROOT / "tests" / "fixtures" / "confluence"
 HTML_PAGE = FIXTURES / "arch-hours.html"

@@ -11,7 +11,7 @@ import pytest
 from insights import settings
 from insights.extract import extract_document
 from insights.extract.actions import call_to_action, clean, decision_marker, marker, parse_tagged
-from insights.ingest.text import read
+from insights.readers.text import read
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD = json.loads((ROOT / "benchmarks" / "gold" / "extraction-sample.json").read_text(encoding="utf-8"))
@@ -89,7 +89,7 @@ def test_confluence_tasks_and_named_markers():
 
 
 def test_roll_call_checkboxes_are_attendees_not_tasks():
-    from insights.ingest import read_text
+    from insights.readers import read_text
 
     document = read_text("# TAC Meeting - July 28, 2021\n## Attendees\n* [x] Larry Gritz, Sony Pictures Imageworks\n"
                          "* [ ] Bill Ballew - DreamWorks\n* Present: Clement [facilitator], Kateri [documenter], Ayo\n"

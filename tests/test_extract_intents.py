@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from insights.extract.intents import VOCABULARY, legend, normalise_intents, title_intent
-from insights.ingest import read_file
+from insights.readers import read_file
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD = json.loads((ROOT / "benchmarks" / "gold" / "extraction-sample.json").read_text(encoding="utf-8"))
@@ -60,7 +60,7 @@ def test_sample_intents_exactly_as_labelled():
 
 def test_bracketed_name_is_a_proposer_not_an_intent():
     from insights.extract import extract_document
-    from insights.ingest.text import read
+    from insights.readers.text import read
 
     document = read("2021-11-24\n[Ned] Meta-question: more?\n[question] (Jeremy) Two things?\n", "n.txt")
     found = extract_document(document)

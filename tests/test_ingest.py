@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from conftest import SAMPLE
 from insights.cli import cli
-from insights.ingest import source_name
+from insights.readers import source_name
 from insights.pipeline import ingest
 from insights.store import Store
 

@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from insights.errors import IngestError
-from insights.ingest import iter_files, read_file, sniff
-from insights.ingest.dates import find_date
-from insights.ingest.markdown import clean_heading, date_range, read, split_bullet_topic
+from insights.readers import iter_files, read_file, sniff
+from insights.readers.dates import find_date
+from insights.readers.markdown import clean_heading, date_range, read, split_bullet_topic
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "corpora"
 CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"

@@ -219,7 +219,7 @@ def test_a_store_filled_without_the_indexer_is_caught_up(tmp_path):
             assert plain.conn.execute("SELECT count(*) FROM search_fts").fetchone()[0] == 0
             assert keys(search(plain, "paver")) == ["2021-12-22:34"]
             # rows rebuilt from the store equal the rows the hook writes from the document
-            from insights.ingest import read_file
+            from insights.readers import read_file
 
             file_id = plain.files()[0].id
             assert units_from_store(plain.conn, file_id) == units_from_document(read_file(SAMPLE, source=plain.files()[0].source))

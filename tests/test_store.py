@@ -184,7 +184,7 @@ def test_a_failing_row_inside_a_multi_row_insert_leaves_nothing_of_its_file(tmp_
 
 def test_the_meetings_tree_gives_back_every_file_as_parsed(tmp_path):
     """Meetings of several files and formats, interleaved by date, each with exactly its topics' notes."""
-    from insights.ingest import iter_files, read_file
+    from insights.readers import iter_files, read_file
 
     fixtures = Path(__file__).resolve().parent / "fixtures"
     folder = tmp_path / "notes"

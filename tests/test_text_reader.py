@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from conftest import SAMPLE
 from insights.errors import IngestError
-from insights.ingest import read_file, read_text, sniff
-from insights.ingest.text import _DATE_LINE, _SPECIAL, parse_topic_line
+from insights.readers import read_file, read_text, sniff
+from insights.readers.text import _DATE_LINE, _SPECIAL, parse_topic_line
 from insights.model import make_id, normalise_text
 
 # (meeting date, votes, raw tag, proposer text, title start) for every topic line of the sample,
@@ -200,3 +200,12 @@ def test_every_date_line_start_is_checked_before_the_plain_line_shortcut():
     starts = {line[0] for line in (f"{a}{b}{c}{d}-01-02" for a in "0123456789" for b in "0123456789"
                                    for c in "0123456789" for d in "0123456789") if _DATE_LINE.match(line)}
     assert starts and starts <= _SPECIAL
+
+
+def test_the_readers_package_imports_in_every_form_beside_the_ingest_function():
+    import insights.readers.text as reader
+    from insights import ingest
+    from insights.readers import text
+
+    assert reader is text and callable(ingest)
+    assert [t.title for t in reader.read("2021-12-22\n[quest] (Ann) Why?\n", "a.txt").topics] == ["Why?"]

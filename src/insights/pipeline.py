@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from .errors import Codes, IngestError, InsightsError
-from .ingest import iter_files, read_file, source_name
+from .readers import iter_files, read_file, source_name
 from .model import Problem
 from .store import Store
 # Importing these registers their indexers, so every ingest keeps extraction and search current.

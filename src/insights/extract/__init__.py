@@ -1,6 +1,6 @@
 """Extraction: intents, people, action items, decisions and questions from parsed notes.
 
->>> from insights.ingest.text import read
+>>> from insights.readers.text import read
 >>> found = extract_document(read("2021-07-28\\n[quest/ideation] (Ned, Usama) Constraints?\\n", "a.txt"))
 >>> list(found.intents.values()), list(found.proposers.values())
 ([['quest', 'ideation']], [['Ned', 'Usama']])

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from ..ingest.dates import find_date
+from ..readers.dates import find_date
 
 __all__ = ["clean", "parse_tagged", "Tagged", "marker", "is_section_heading", "status_of", "CONFIDENCE",
            "is_question", "decision_marker", "leading_owner", "trailing_owner", "is_heading_like",

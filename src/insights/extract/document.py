@@ -1,6 +1,6 @@
 """Extraction from one parsed file: fast line rules first, spaCy only on the notes that need it.
 
->>> from insights.ingest.text import read
+>>> from insights.readers.text import read
 >>> doc = read("2021-07-28\\n(discuss) [Dave O] Iframes\\nNext steps\\nDavidJ will explore XPs.\\n", "a.txt")
 >>> found = extract_document(doc)
 >>> found.intents[next(doc.topics).id], [(a.owner_text, a.rule) for a in found.actions]
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Iterable, Iterator
 
-from ..ingest.dates import find_date
+from ..readers.dates import find_date
 from ..model import Document, Meeting, Note, Topic
 from . import actions as rules
 from .intents import VOCABULARY, legend, normalise_intents, title_intent

@@ -1,7 +1,7 @@
 """Keeps the extraction tables current: runs inside each file's ingest transaction.
 
 >>> from insights.store import Store
->>> from insights.ingest.text import read
+>>> from insights.readers.text import read
 >>> store = Store(":memory:")
 >>> _ = store.replace_document("/a.txt", "0", 1, read("2021-07-28\\n[quest] (Ada) Why?\\nAda will check.\\n", "a.txt"))
 >>> [(p.name, p.kind) for p in people(store)]

@@ -1,7 +1,7 @@
 """The full-text index: one FTS5 row per topic, kept current by ingest.
 
 >>> from insights.store import Store
->>> from insights.ingest import read_text
+>>> from insights.readers import read_text
 >>> store = Store(":memory:")
 >>> doc = read_text("2021-09-01\\n[quest] (djoy) Event bus?\\nNote: #event-bus channel\\n", "a.txt")
 >>> _ = store.replace_document("/a.txt", "x", 1, doc)
