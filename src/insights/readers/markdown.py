@@ -46,6 +46,7 @@ a stub: :class:`IngestError` with a non-fatal W105, which callers count as skipp
 
 from __future__ import annotations
 
+import functools
 import html
 import os
 import re
@@ -396,6 +397,7 @@ def _heading_date(title: str, dating: _Dating) -> date | None:
     return found
 
 
+@functools.lru_cache(maxsize=4096)  # section headings ("Agenda", "Attendees") repeat in every meeting
 def _section_kind(title: str, lists: bool) -> str | None:
     """``attendance``, ``list`` (when ``lists``) or None for a topic heading.
 
@@ -413,9 +415,10 @@ def _section_kind(title: str, lists: bool) -> str | None:
 
 
 def _is_section_name(title: str) -> bool:
-    key = " ".join(normalise_text(title[:200]).split())
-    return (_section_kind(title, True) is not None or key in OTHER_SECTIONS
-            or key.startswith(("action items", "decision items")))
+    if _section_kind(title, True) is not None:
+        return True
+    key = normalise_text(title[:200])
+    return key in OTHER_SECTIONS or key.startswith(("action items", "decision items"))
 
 
 def _looks_like_names(text: str) -> bool:
