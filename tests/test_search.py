@@ -287,3 +287,25 @@ def test_cli_no_match_is_not_an_error(sample_db):
     result = run(sample_db, "search", "zebrafish")
     assert result.exit_code == 0 and "no topic matches" in result.output
     assert json.loads(run(sample_db, "search", "--json", "zebrafish").output) == []
+
+
+def test_index_rows_rebuilt_from_the_store_equal_those_from_each_parsed_file(tmp_path):
+    """Every format: meetings with their own notes, topics without notes, several meetings a file."""
+    from insights.readers import iter_files, read_file
+    from insights.search.index import units_from_document, units_from_store
+
+    fixtures = Path(__file__).resolve().parent / "fixtures"
+    (tmp_path / "b.txt").write_text("Preamble\n2021-12-22\nAttendees: Ann\n[quest] (Ann) Empty?\n[inform] (Bo) Full\n"
+                                    "One\n  Two\n2021-07-28\nOnly a note\n", encoding="utf-8")
+    paths = [SAMPLE, tmp_path / "b.txt", fixtures / "corpora" / "aswf-tac", fixtures / "confluence" / "arch-hours.html",
+             fixtures / "confluence" / "arch-hours.xhtml"]
+    with Store(tmp_path / "u.db") as store:
+        assert not ingest(store, paths).failed
+        stored = {f.path: f.id for f in store.files()}
+        checked = []
+        for path in iter_files(paths):
+            expected = units_from_document(read_file(path))
+            assert units_from_store(store.conn, stored[str(path.resolve())]) == expected, path
+            checked += expected
+    assert len(checked) >= 60
+    assert any(u.topic_id is None for u in checked) and any(u.topic_id and not u.lines for u in checked)

@@ -94,25 +94,39 @@ def units_from_document(document: Document) -> list[Unit]:
 
 
 def units_from_store(conn: sqlite3.Connection, file_id: int) -> list[Unit]:
-    """The same units, rebuilt from the records a file left in the store."""
-    units = []
+    """The same units, rebuilt from the records a file left in the store.
+
+    Three reads a file: its meetings, their topics, and its run of note ids (migration 0007),
+    whose notes are handed out by topic, or by meeting for a meeting's own notes.
+    """
     meetings = conn.execute("SELECT id, date, title, source, line FROM meetings WHERE file_id = ? ORDER BY line",
                             (file_id,)).fetchall()
+    topics: dict[str, list[tuple]] = {m[0]: [] for m in meetings}
+    for row in conn.execute("SELECT t.meeting_id, t.id, t.title, t.tag, t.proposer_text, t.line FROM topics t "
+                            "JOIN meetings m ON m.id = t.meeting_id WHERE m.file_id = ? ORDER BY t.ordinal",
+                            (file_id,)):
+        topics[row[0]].append(row[1:])
+    by_topic: dict[str, list[tuple[int, str]]] = {}
+    by_meeting: dict[str, list[tuple[int, str]]] = {}  # a meeting's own notes, before its first topic
+    for topic_id, meeting_id, kind, text, line in conn.execute(
+            "SELECT n.topic_id, n.meeting_id, n.kind, n.text, n.line FROM files f "
+            "JOIN notes n ON n.id BETWEEN f.notes_first AND f.notes_last AND n.file_id = f.id "
+            "WHERE f.id = ? ORDER BY n.id", (file_id,)):
+        if topic_id is not None:
+            by_topic.setdefault(topic_id, []).append((line, text))
+        elif kind == "meeting":
+            by_meeting.setdefault(meeting_id, []).append((line, text))
+    units = []
     for m_id, date, m_title, source, m_line in meetings:
-        notes = conn.execute("SELECT text, line FROM notes WHERE meeting_id = ? AND topic_id IS NULL AND kind = 'meeting' "
-                             "ORDER BY line",
-                             (m_id,)).fetchall()
-        if notes:
+        own = sorted(by_meeting.get(m_id, ()), key=lambda n: n[0])
+        if own:
             units.append(Unit(m_id, None, date, m_title, source, m_line, "", "", (),
-                              tuple(n[1] for n in notes), tuple(clean(n[0]) for n in notes)))
-        topics = conn.execute("SELECT id, title, tag, proposer_text, line, notes_first, notes_last FROM topics "
-                              "WHERE meeting_id = ? ORDER BY ordinal", (m_id,)).fetchall()
-        for t_id, title, tag, proposer, line, first, last in topics:
-            notes = conn.execute("SELECT text, line FROM notes WHERE id BETWEEN ? AND ? AND topic_id = ? ORDER BY line",
-                                 (first, last, t_id)).fetchall()
+                              tuple(n[0] for n in own), tuple(clean(n[1]) for n in own)))
+        for t_id, title, tag, proposer, line in topics[m_id]:
+            mine = sorted(by_topic.get(t_id, ()), key=lambda n: n[0])
             units.append(Unit(m_id, t_id, date, m_title, source, line, clean(title), clean(proposer),
-                              tuple(normalise_intents(tag)), tuple(n[1] for n in notes),
-                              tuple(clean(n[0]) for n in notes)))
+                              tuple(normalise_intents(tag)), tuple(n[0] for n in mine),
+                              tuple(clean(n[1]) for n in mine)))
     return units
 
 
