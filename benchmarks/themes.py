@@ -24,6 +24,7 @@ import hashlib
 import random
 import re
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -48,6 +49,8 @@ from insights.store import Store  # noqa: E402
 SAMPLE = ROOT / "data" / "arch-hours-2021.txt"
 CORPORA = ROOT.parent / "shared" / "corpora"
 WORK = HERE / "work" / "themes"
+#: Runs of each repeated step; the fastest is judged, the median reported beside it (decision 0008).
+RUNS = 5
 GENERATOR_VERSION = "3"
 TAGS = ["inform", "ideation", "analysis", "quest", "discuss"]
 _UNSAFE = re.compile(r"^\s*(?:[\[(+*#>-]|\d{4}-\d{2}-\d{2}|\d+[.)])")
@@ -134,13 +137,13 @@ def _clear_themes(store: Store) -> None:
 
 
 def timed(fn, repeat: int = 1):
-    best, result = None, None
+    """``(fastest, median, last result)`` of ``repeat`` calls (decision 0008: the fastest is judged)."""
+    times, result = [], None
     for _ in range(repeat):
         began = time.perf_counter()
         result = fn()
-        took = time.perf_counter() - began
-        best = took if best is None else min(best, took)
-    return best, result
+        times.append(time.perf_counter() - began)
+    return min(times), statistics.median(times), result
 
 
 def baseline(store: Store, k: int) -> float:
@@ -189,18 +192,18 @@ def main() -> None:
     print(f"archive: {info}", flush=True)
     with Store(db) as store:
         _clear_themes(store)
-        discovery, update = timed(lambda: analyze.update_themes(store))
+        discovery, _, update = timed(lambda: analyze.update_themes(store))
         model = analyze.assign.fitted_model(store)
         assigned = store.conn.execute("SELECT count(DISTINCT topic_id) FROM topic_themes").fetchone()[0]
         print(f"discovery {discovery:.1f} s: {model.n_themes_} themes, {assigned} topics with a theme", flush=True)
-        current, _ = timed(lambda: analyze.update_themes(store))
+        current, _, _ = timed(lambda: analyze.update_themes(store))
         months = analyze.Archive.load(store).months
         month = months[len(months) // 2]
         with tempfile.TemporaryDirectory() as tmp:
-            whole, pages = timed(lambda: write_reports(store, Path(tmp) / "all"), repeat=2)
+            whole, whole_median, pages = timed(lambda: write_reports(store, Path(tmp) / "all"), repeat=RUNS)
             size = sum(p.stat().st_size for p in pages) / 1e6
-            one, _ = timed(lambda: write_reports(store, Path(tmp) / "one", month=month), repeat=3)
-            search, _ = timed(lambda: report_module._search_index(store), repeat=2)
+            one, one_median, _ = timed(lambda: write_reports(store, Path(tmp) / "one", month=month), repeat=RUNS)
+            search, search_median, _ = timed(lambda: report_module._search_index(store), repeat=RUNS)
         print(f"whole report {whole:.1f} s ({len(pages)} pages, {size:.0f} MB); month {month} {one:.2f} s", flush=True)
         labels = model.labels_[:12]
         plain = baseline(store, model.n_themes_) if args.baseline else None
@@ -217,21 +220,24 @@ def main() -> None:
         f"{info['files']} plain-text pages over {len(months)} months (topics of the sample and the corpora, "
         f"perturbed, with dates spread over ten years; ingest {info['ingest_seconds']} s, not timed below).",
         "",
-        "| step | seconds | target | met |",
-        "| --- | ---: | ---: | --- |",
-        f"| theme discovery (fit on a 2,000-topic sample, assign all {info['topics']:,} topics, taxonomy matches) "
-        f"| {discovery:.1f} | 15 | {ok(discovery, 15)} |",
-        f"| theme update when nothing changed | {current:.2f} | | |",
-        f"| whole-archive report ({len(pages):,} pages, {size:.0f} MB; best of 2) | {whole:.1f} | 10 | {ok(whole, 10)} |",
+        f"| step | seconds (fastest of {RUNS} where repeated) | median | target | met |",
+        "| --- | ---: | ---: | ---: | --- |",
+        f"| theme discovery (fit on a 2,000-topic sample, assign all {info['topics']:,} topics, taxonomy matches; "
+        f"once) | {discovery:.1f} | | 15 | {ok(discovery, 15)} |",
+        f"| theme update when nothing changed (once) | {current:.2f} | | | |",
+        f"| whole-archive report ({len(pages):,} pages, {size:.0f} MB) | {whole:.1f} | {whole_median:.1f} | 10 | "
+        f"{ok(whole, 10)} |",
         f"| of which: the search index embedded in `index.html` (`insights.search.client.build_index`) "
-        f"| {search:.1f} | | |",
-        f"| whole-archive report without the search index | {whole - search:.1f} | 10 | {ok(whole - search, 10)} |",
-        f"| one month (`--month {month}`, best of 3) | {one:.2f} | 1 | {ok(one, 1)} |",
+        f"| {search:.1f} | {search_median:.1f} | | |",
+        f"| whole-archive report without the search index | {whole - search:.1f} | "
+        f"{whole_median - search_median:.1f} | 10 | {ok(whole - search, 10)} |",
+        f"| one month (`--month {month}`) | {one:.2f} | {one_median:.2f} | 1 | {ok(one, 1)} |",
     ]
     if plain is not None:
         body.append(f"| for comparison: plain TF-IDF + NMF fit over all topics ({model.n_themes_} components) "
-                    f"| {plain:.1f} | | |")
-    body += ["", "The machine is shared: the same run varies by about a quarter from one time to the next. "
+                    f"| {plain:.1f} | | | |")
+    body += ["", "The machine is shared: the same run varies by a quarter to a half from one time to the next, "
+             "so targets are judged on the fastest run with the median beside it (decision 0008). "
              "Pages are rendered by two forked workers; the search index is built by the search stage "
              "before them, in one process."]
     body += ["", f"Discovered themes ({model.n_themes_}), the first twelve: " + "; ".join(f"`{x}`" for x in labels) + "."]
