@@ -238,6 +238,24 @@ def test_a_damaged_database_is_a_one_line_error_naming_it(tmp_path):
         assert "Traceback" not in result.stderr
 
 
+def test_a_database_another_writer_holds_is_a_one_line_error_saying_so(tmp_path):
+    db = tmp_path / "held.db"
+    assert run("ingest", "-q", str(SAMPLE), db=db).exit_code == 0
+    edited = tmp_path / "edited.txt"
+    edited.write_text(SAMPLE_TEXT.replace("Paver", "Paver, edited"), encoding="utf-8")
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # held past the store's busy timeout (10 s)
+    try:
+        result = run("ingest", "-q", str(edited), db=db)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: database {db}: database is locked (another process is writing to it")
+    assert "Traceback" not in result.stderr
+    assert run("ingest", "-q", str(edited), db=db).exit_code == 0  # once the writer is gone
+
+
 def test_interrupted_ingest_leaves_no_half_written_file(tmp_path):
     folder = tmp_path / "many"
     folder.mkdir()
